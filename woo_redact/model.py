@@ -1,0 +1,130 @@
+"""Plain data passed between the pipeline stages.
+
+read ──► detect ──► decide ──► mark ──► burn ──► sanitise ──► verify
+
+Nothing here holds an open PDF: these objects can be pickled, written to JSON and sent to a worker.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, origin top-left (PyMuPDF)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word on a page, with its place in `Document.text`."""
+
+    text: str
+    page: int  # 0-based page index
+    rect: Rect
+    start: int  # offset of the first character in Document.text
+    end: int  # offset after the last character
+    line: int  # index into Document.lines
+
+
+@dataclass(frozen=True)
+class Line:
+    """One text line on a page as PyMuPDF groups it (a block's line)."""
+
+    text: str
+    page: int
+    rect: Rect
+    start: int
+    end: int
+    block: int  # the block number on its page
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """A label/value pair of a nota or letter header ("Opgesteld door" → "Iris Çelik ...")."""
+
+    label: str  # the canonical label from rules/header_fields.yaml
+    kind: str  # person | persons | reference | date | publication | other
+    value: str
+    start: int  # offset of the value in Document.text
+    end: int
+    page: int
+
+
+@dataclass
+class Document:
+    """A document as read: its text (pages joined), words with boxes, header fields and metadata."""
+
+    path: Path
+    text: str
+    words: list[Word]
+    lines: list[Line]
+    page_count: int
+    page_starts: list[int]  # offset of each page's first character in `text`
+    fields: list[HeaderField] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    textless_pages: list[int] = field(default_factory=list)  # pages with no extractable text (scans)
+    extra_texts: list[str] = field(default_factory=list)  # annotation, bookmark and attachment texts
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def field_value(self, label: str) -> str | None:
+        for f in self.fields:
+            if f.label.lower() == label.lower():
+                return f.value
+        return None
+
+
+@dataclass
+class Candidate:
+    """A span that a recogniser flagged, with where it came from."""
+
+    start: int
+    end: int
+    text: str
+    entity: str  # PERSON, EMAIL_ADDRESS, PHONE_NUMBER, NL_BSN, IBAN_CODE, ...
+    score: float
+    recognizer: str  # the name of the recogniser or structure rule
+    explanation: str = ""
+
+
+@dataclass
+class Finding:
+    """A decision about one span: redact it (with a ground) or keep it (with the reason)."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    entity: str
+    decision: str  # "redact" | "keep"
+    ground: str  # code, e.g. 5.1.2e ("" when kept)
+    rule: str  # what found it
+    reason: str  # why it is redacted or kept
+    score: float
+    person: str | None = None  # key of the person this mention belongs to
+    boxes: list[tuple[int, Rect]] = field(default_factory=list)  # (page, rect)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["boxes"] = [{"page": p + 1, "rect": [round(c, 2) for c in r]} for p, r in self.boxes]
+        return d
+
+
+@dataclass
+class DocResult:
+    """What processing one input produced."""
+
+    source: Path
+    status: str  # "ok" | "failed"
+    pages: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    redacted: Path | None = None
+    preview: Path | None = None
+    findings_json: Path | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def redactions(self) -> list[Finding]:
+        return [f for f in self.findings if f.decision == "redact"]

@@ -1,0 +1,48 @@
+"""Shared fixtures: the rules, one detection engine per test session, and PDFs generated in code."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"  # the shared folder beside the repository (eval corpus, peer files)
+sys.path.insert(0, str(REPO / "samples"))
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from woo_redact.rules import load_rules
+
+    import os; return load_rules(os.environ.get("WOO_REDACT_RULES") or REPO / "rules")
+
+
+@pytest.fixture(scope="session")
+def engine(rules):
+    from woo_redact.detect import get_engine
+
+    return get_engine(rules)
+
+
+def make_pdf(path: Path, pages: list[str], fontsize: float = 10, metadata: dict | None = None) -> Path:
+    """A text PDF: each string is a page, each line of it a text line (Helvetica, left margin 60)."""
+    doc = pymupdf.open()
+    for text in pages:
+        page = doc.new_page(width=595, height=842)
+        y = 80
+        for line in text.split("\n"):
+            if line:
+                page.insert_text((60, y), line, fontsize=fontsize, fontname="helv")
+            y += fontsize * 1.4
+    if metadata:
+        doc.set_metadata(metadata)
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def page_text(path: Path) -> str:
+    with pymupdf.open(path) as doc:
+        return " ".join(" ".join(p.get_text().split()) for p in doc)

@@ -1,0 +1,231 @@
+"""Read stage: open a PDF and turn it into a `Document` (text, words with boxes, header fields).
+
+The document's text is built from PyMuPDF's words: words of one line joined by a space, lines by a line
+break, pages separated by an empty line. Every word keeps its offsets in that text, so a finding's
+character span maps back to the exact word boxes, also when a name wraps over two lines.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pymupdf
+
+from .errors import EncryptedPdfError, InputFileError
+from .model import Document, HeaderField, Line, Word
+from .rules import Rules
+
+# Words as PyMuPDF finds them, with ligatures (ﬁ) expanded so that "identiﬁcatie" reads as text, and
+# invisible text (render mode 3) included: what can be extracted must be checked.
+WORD_FLAGS = (pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_PRESERVE_LIGATURES) | pymupdf.TEXT_PRESERVE_WHITESPACE
+WORD_FLAGS &= ~pymupdf.TEXT_MEDIABOX_CLIP  # text outside the visible page is still in the file
+
+
+def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
+    """Open `path` as a PDF or raise an `InputFileError` whose message names the reason."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError as e:
+        raise InputFileError(f"{path}: cannot be read ({e.strerror})") from None
+    if not head:
+        raise InputFileError(f"{path}: empty file")
+    if b"%PDF-" not in head:
+        raise InputFileError(f"{path}: not a PDF (no %PDF header)")
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as e:  # PyMuPDF raises its own FileDataError and friends
+        raise InputFileError(f"{path}: corrupt PDF ({_short(e)})") from None
+    if doc.needs_pass:
+        if not password or not doc.authenticate(password):
+            doc.close()
+            hint = "wrong password" if password else "use --password"
+            raise EncryptedPdfError(f"{path}: encrypted PDF ({hint})")
+    if doc.page_count == 0:
+        doc.close()
+        raise InputFileError(f"{path}: PDF has no pages")
+    if doc.is_repaired:
+        # MuPDF repaired a broken cross-reference table; the content may be incomplete.
+        try:
+            doc[doc.page_count - 1].get_text("text")
+        except Exception as e:
+            doc.close()
+            raise InputFileError(f"{path}: corrupt PDF ({_short(e)})") from None
+    return doc
+
+
+def _short(e: Exception) -> str:
+    msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return msg[:120]
+
+
+def read(path: Path, rules: Rules, password: str | None = None) -> Document:
+    """Read `path` into a `Document`."""
+    path = Path(path)
+    doc = open_pdf(path, password)
+    try:
+        return _read_open(path, doc, rules)
+    except InputFileError:
+        raise
+    except Exception as e:
+        raise InputFileError(f"{path}: corrupt PDF ({_short(e)})") from None
+    finally:
+        doc.close()
+
+
+def _read_open(path: Path, doc: pymupdf.Document, rules: Rules) -> Document:
+    parts: list[str] = []
+    pos = 0
+    words: list[Word] = []
+    lines: list[Line] = []
+    page_starts: list[int] = []
+    textless: list[int] = []
+    for pno in range(doc.page_count):
+        page = doc[pno]
+        page_starts.append(pos)
+        raw = page.get_text("words", flags=WORD_FLAGS, sort=False)
+        if not any(w[4].strip() for w in raw):
+            textless.append(pno)
+        current_key = None
+        line_words: list[tuple] = []
+        for w in raw + [None]:
+            key = None if w is None else (w[5], w[6])
+            if key != current_key and line_words:
+                pos = _emit_line(pno, line_words, pos, parts, words, lines)
+                line_words = []
+            current_key = key
+            if w is not None and w[4].strip():
+                line_words.append(w)
+        parts.append("\n")  # an empty line between pages
+        pos += 1
+    text = "".join(parts)
+    document = Document(
+        path=path,
+        text=text,
+        words=words,
+        lines=lines,
+        page_count=doc.page_count,
+        page_starts=page_starts,
+        metadata={k: v for k, v in (doc.metadata or {}).items() if isinstance(v, str) and v},
+        textless_pages=textless,
+        extra_texts=_extra_texts(doc),
+    )
+    document.fields = header_fields(document, rules)
+    return document
+
+
+def _emit_line(pno, line_words, pos, parts, words, lines) -> int:
+    start = pos
+    line_index = len(lines)
+    pieces = []
+    for i, w in enumerate(line_words):
+        if i:
+            pieces.append(" ")
+            pos += 1
+        t = w[4].strip()
+        words.append(Word(t, pno, (w[0], w[1], w[2], w[3]), pos, pos + len(t), line_index))
+        pieces.append(t)
+        pos += len(t)
+    line_text = "".join(pieces)
+    rect = (
+        min(w[0] for w in line_words),
+        min(w[1] for w in line_words),
+        max(w[2] for w in line_words),
+        max(w[3] for w in line_words),
+    )
+    lines.append(Line(line_text, pno, rect, start, pos, line_words[0][5]))
+    parts.append(line_text + "\n")
+    return pos + 1
+
+
+def _extra_texts(doc: pymupdf.Document) -> list[str]:
+    """Text outside the page content: annotations, bookmarks, attachment names. Detection looks at it too."""
+    out: list[str] = []
+    for page in doc:
+        for annot in page.annots() or []:
+            info = annot.info
+            out.extend(v for k, v in info.items() if k in ("content", "title", "subject") and v)
+    out.extend(t[1] for t in doc.get_toc(simple=True) if t[1])
+    for i in range(doc.embfile_count()):
+        info = doc.embfile_info(i)
+        out.extend(v for k, v in info.items() if k in ("filename", "ufilename", "desc") and isinstance(v, str) and v)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- header
+
+def _label_index(rules: Rules) -> list[tuple[re.Pattern, re.Pattern, dict]]:
+    """For each header field: a pattern for the label alone on its line, and one for "Label: value"."""
+    out = []
+    for f in sorted(rules.header_fields, key=lambda f: -len(f["label"])):
+        lab = re.escape(f["label"]).replace(r"\ ", r"\s+")
+        colon = r"\s*:" if f.get("colon") else r"\s*:?"
+        alone = re.compile(rf"^{lab}{colon}\s*$", re.IGNORECASE)
+        if f["kind"] == "persons" or f.get("colon"):
+            inline = re.compile(rf"^{lab}\s*:\s*(?P<v>\S.*)$", re.IGNORECASE)
+        else:
+            inline = re.compile(rf"^{lab}(?:\s*:\s*|\s+)(?P<v>\S.*)$", re.IGNORECASE)
+        out.append((alone, inline, f))
+    return out
+
+
+_LABEL_START = re.compile(r"^[A-Z][\w .()/-]{0,30}:\s")
+
+
+def header_fields(document: Document, rules: Rules) -> list[HeaderField]:
+    """Find label/value pairs: the label alone on a line with the value on the lines below it (the
+    right-hand column of a nota), or "Label: value" on one line (letters, e-mails, minutes)."""
+    index = _label_index(rules)
+    lines = document.lines
+    fields: list[HeaderField] = []
+
+    def match(line: Line):
+        for alone, inline, spec in index:
+            if alone.match(line.text):
+                return spec, None
+            m = inline.match(line.text)
+            if m:
+                return spec, m
+        return None
+
+    matches = [match(line) for line in lines]
+    right_edge: dict[int, float] = {}
+    for line in lines:
+        right_edge[line.page] = max(right_edge.get(line.page, 0.0), line.rect[2])
+    for i, line in enumerate(lines):
+        hit = matches[i]
+        if not hit:
+            continue
+        spec, m = hit
+        value_lines: list[Line] = []
+        if m is None:
+            # value on the following lines, close below and aligned with the label
+            prev = line
+            for j in range(i + 1, min(i + 8, len(lines))):
+                nxt = lines[j]
+                if matches[j] or nxt.page != line.page:
+                    break
+                height = max(prev.rect[3] - prev.rect[1], 1.0)
+                gap = nxt.rect[1] - prev.rect[3]
+                if gap > 0.8 * height or abs(nxt.rect[0] - line.rect[0]) > 30 or nxt.rect[1] < prev.rect[1]:
+                    break
+                value_lines.append(nxt)
+                prev = nxt
+            if not value_lines:
+                continue
+            start, end = value_lines[0].start, value_lines[-1].end
+        else:
+            start, end = line.start + m.start("v"), line.end
+            # a value that wraps: continuation lines of the same block that are no label themselves
+            for j in range(i + 1, min(i + 3, len(lines))):
+                nxt = lines[j]
+                prev = lines[j - 1]
+                wrapped = (prev.text.rstrip().endswith(",") or nxt.text[:1] in "(<" or nxt.text[:1].islower()
+                           or prev.rect[2] >= 0.8 * right_edge[prev.page])
+                if (matches[j] or nxt.page != line.page or nxt.block != line.block or not wrapped
+                        or _LABEL_START.match(nxt.text) or prev.text.rstrip().endswith((".", ":"))):
+                    break
+                end = nxt.end
+        fields.append(HeaderField(spec["label"], spec["kind"], document.text[start:end], start, end, line.page))
+    return fields

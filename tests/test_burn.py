@@ -1,0 +1,111 @@
+"""Burn-in: the text under a box is gone from the file, the box carries its label, nothing else moves."""
+from __future__ import annotations
+
+import pymupdf
+import pytest
+from conftest import make_pdf
+
+from woo_redact.burn import burn, fit_label, plan_boxes
+from woo_redact.model import Finding
+from woo_redact.read import read
+
+
+def _finding(doc, text, ground="5.1.2e"):
+    """A redaction finding for the first occurrence of `text`, with the boxes of its words."""
+    from woo_redact.decide import map_boxes
+
+    s = doc.text.index(text)
+    f = Finding("f1", s, s + len(text), text, "PERSON", "redact", ground, "test", "test", 1.0)
+    map_boxes(doc, [f])
+    return f
+
+
+def _words(path):
+    with pymupdf.open(path) as d:
+        return [(w[4], tuple(round(c, 2) for c in w[:4])) for w in d[0].get_text("words")]
+
+
+def test_text_is_removed_and_label_written(tmp_path, rules):
+    src = make_pdf(tmp_path / "in.pdf", ["Overleg met Marieke Brouwersma-Tjon over het budget voor volgend jaar."])
+    doc = read(src, rules)
+    out = tmp_path / "out.pdf"
+    assert burn(src, out, [_finding(doc, "Marieke Brouwersma-Tjon")], rules) == 1
+    with pymupdf.open(out) as d:
+        text = d[0].get_text()
+        raw = b"".join(d.xref_stream(x) or b"" for x in range(1, d.xref_length()))
+    assert "Brouwersma" not in text and "Marieke" not in text
+    assert b"Brouwersma" not in raw
+    assert "Bescherming persoonlijke levenssfeer" in text or "5.1.2e" in text
+
+
+def test_text_after_the_box_does_not_move(tmp_path, rules):
+    """PyMuPDF 2.0 shifts the text that follows a redacted span; 1.28 must not."""
+    src = make_pdf(tmp_path / "in.pdf", ["Contact: Marieke Brouwersma belt morgen over het budget terug."])
+    before = _words(src)
+    out = tmp_path / "out.pdf"
+    burn(src, out, [_finding(read(src, rules), "Marieke Brouwersma")], rules)
+    after = dict((w, r) for w, r in _words(out))
+    for word in ("Contact:", "belt", "morgen", "budget", "terug."):
+        assert after[word] == dict(before)[word], word
+
+
+def test_whole_words_are_covered_never_half(tmp_path, rules):
+    src = make_pdf(tmp_path / "in.pdf", ["Groeten aan Brouwersma, tot morgen."])
+    doc = read(src, rules)
+    s = doc.text.index("Brouwersma")
+    f = Finding("f", s + 2, s + 6, "ouwe", "PERSON", "redact", "5.1.2e", "t", "t", 1.0)  # part of a word
+    from woo_redact.decide import map_boxes
+
+    map_boxes(doc, [f])
+    burn(src, tmp_path / "out.pdf", [f], rules)
+    text = pymupdf.open(tmp_path / "out.pdf")[0].get_text()
+    assert "Br" not in text.replace("Bescherming", "") and "rsma" not in text
+    assert "Groeten aan" in text and "tot morgen." in text
+
+
+def test_label_falls_back_to_the_code_in_a_small_box():
+    label, size = fit_label(pymupdf.Rect(0, 0, 300, 12), "Bescherming persoonlijke levenssfeer", "5.1.2e")
+    assert label == "Bescherming persoonlijke levenssfeer" and size >= 5
+    label, size = fit_label(pymupdf.Rect(0, 0, 30, 10), "Bescherming persoonlijke levenssfeer", "5.1.2e")
+    assert label == "5.1.2e" and size > 0
+
+
+def test_other_grounds_get_their_own_label(tmp_path, rules):
+    src = make_pdf(tmp_path / "in.pdf", ["Burgerservicenummer 111222333 van de aanvrager, die verder niets wil."], fontsize=14)
+    doc = read(src, rules)
+    out = tmp_path / "out.pdf"
+    f = _finding(doc, "111222333", ground="5.1.1e")
+    f.entity = "NL_BSN"
+    burn(src, out, [f], rules)
+    text = pymupdf.open(out)[0].get_text()
+    assert "111222333" not in text
+    assert "5.1.1e" in text or rules.grounds["5.1.1e"].label in text
+
+
+def test_adjacent_boxes_on_a_line_are_merged():
+    a = Finding("a", 0, 1, "x", "PERSON", "redact", "5.1.2e", "t", "t", 1, boxes=[(0, (10, 10, 40, 20))])
+    b = Finding("b", 2, 3, "y", "PERSON", "redact", "5.1.2e", "t", "t", 1, boxes=[(0, (42, 10, 80, 20))])
+    c = Finding("c", 4, 5, "z", "NL_BSN", "redact", "5.1.1e", "t", "t", 1, boxes=[(0, (82, 10, 120, 20))])
+    plan = plan_boxes([a, b, c])[0]
+    assert ((10, 10, 80, 20), "5.1.2e") in plan
+    assert len(plan) == 2
+
+
+def test_image_pixels_under_the_box_are_blanked(tmp_path, rules):
+    src = tmp_path / "scan.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page(width=200, height=200)
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 100, 100), False)
+    pix.set_rect(pix.irect, (200, 30, 30))  # a red "scan"
+    page.insert_image(pymupdf.Rect(0, 0, 200, 200), pixmap=pix)
+    doc.save(src)
+    f = Finding("f", 0, 1, "x", "PERSON", "redact", "5.1.2e", "t", "t", 1, boxes=[(0, (20, 20, 100, 60))])
+    out = tmp_path / "out.pdf"
+    burn(src, out, [f], rules)
+    with pymupdf.open(out) as d:
+        xref = d[0].get_images()[0][0]
+        img = pymupdf.Pixmap(d, xref)
+    inside = img.pixel(30, 20)  # image pixel (30,20) lies under page point (60,40)
+    outside = img.pixel(90, 90)
+    assert outside[:3] == (200, 30, 30)
+    assert inside[:3] != (200, 30, 30)

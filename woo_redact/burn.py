@@ -1,0 +1,87 @@
+"""Burn-in stage: real redaction with PyMuPDF.
+
+Text under each box is removed from the content stream, image pixels under it are blanked and vector art
+covered by it is removed; the box is filled black and carries its ground's label ("Bescherming
+persoonlijke levenssfeer"), in a smaller font where needed, or the code ("5.1.2e") where even the
+smallest readable size does not fit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from .model import Finding, Rect
+from .read import open_pdf
+from .rules import Rules
+
+FONT = "helv"
+MAX_FONT = 9.0
+MIN_LABEL_FONT = 5.0  # below this the label words are not readable: use the code
+MIN_CODE_FONT = 2.5
+MERGE_GAP = 0.6  # boxes on one line closer than this many line heights become one box
+
+
+def plan_boxes(findings: list[Finding]) -> dict[int, list[tuple[Rect, str]]]:
+    """Per page: the boxes to burn in with their ground; boxes of the same ground that touch or stand
+    close together on one line are merged so that the label has room."""
+    per_page: dict[int, list[tuple[Rect, str]]] = {}
+    for f in findings:
+        if f.decision != "redact":
+            continue
+        for page, rect in f.boxes:
+            per_page.setdefault(page, []).append((rect, f.ground))
+    merged: dict[int, list[tuple[Rect, str]]] = {}
+    for page, boxes in per_page.items():
+        out: list[tuple[list[float], str]] = []
+        for rect, ground in sorted(boxes, key=lambda b: (round(b[0][1]), b[0][0])):
+            r = list(rect)
+            for o, g in out:
+                h = max(o[3] - o[1], r[3] - r[1])
+                same_line = abs(o[1] - r[1]) < 0.3 * h and abs(o[3] - r[3]) < 0.3 * h
+                if g == ground and same_line and r[0] - o[2] < MERGE_GAP * h and o[0] - r[2] < MERGE_GAP * h:
+                    o[0], o[1], o[2], o[3] = min(o[0], r[0]), min(o[1], r[1]), max(o[2], r[2]), max(o[3], r[3])
+                    break
+            else:
+                out.append((r, ground))
+        merged[page] = [(tuple(r), g) for r, g in out]
+    return merged
+
+
+def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
+    """The text and font size to write in a box: the label if it fits at a readable size, else the code."""
+    height_limit = rect.height / 1.25
+    width = rect.width - 1.0
+    size = min(MAX_FONT, height_limit, width / max(pymupdf.get_text_length(label, FONT, 1), 1e-6))
+    if size >= MIN_LABEL_FONT:
+        return label, size
+    size = min(MAX_FONT, height_limit, width / max(pymupdf.get_text_length(code, FONT, 1), 1e-6))
+    return code, max(size, MIN_CODE_FONT) if size >= MIN_CODE_FONT else 0.0
+
+
+def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None) -> int:
+    """Write `src` with every redaction burned in to `dst`. Returns the number of boxes."""
+    doc = open_pdf(src, password)
+    count = 0
+    try:
+        for pno, boxes in plan_boxes(findings).items():
+            page = doc[pno]
+            for rect, ground in boxes:
+                r = pymupdf.Rect(rect)
+                g = rules.grounds.get(ground)
+                text, size = fit_label(r, g.label if g else ground, ground)
+                kwargs = dict(fill=(0, 0, 0), cross_out=False)
+                if size > 0:
+                    kwargs.update(text=text, fontname=FONT, fontsize=size, align=pymupdf.TEXT_ALIGN_CENTER,
+                                  text_color=(1, 1, 1))
+                page.add_redact_annot(r, **kwargs)
+                count += 1
+            page.apply_redactions(
+                images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
+                text=pymupdf.PDF_REDACT_TEXT_REMOVE,
+            )
+        doc.save(dst, garbage=1)
+    finally:
+        doc.close()
+    return count

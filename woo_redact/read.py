@@ -161,11 +161,12 @@ def _label_index(rules: Rules) -> list[tuple[re.Pattern, re.Pattern, dict]]:
     for f in sorted(rules.header_fields, key=lambda f: -len(f["label"])):
         lab = re.escape(f["label"]).replace(r"\ ", r"\s+")
         colon = r"\s*:" if f.get("colon") else r"\s*:?"
-        alone = re.compile(rf"^{lab}{colon}\s*$", re.IGNORECASE)
-        if f["kind"] == "persons" or f.get("colon"):
-            inline = re.compile(rf"^{lab}\s*:\s*(?P<v>\S.*)$", re.IGNORECASE)
+        bullet = r"(?:[•○◦▪·*–-]\s*)?"
+        alone = re.compile(rf"^{bullet}{lab}{colon}\s*$", re.IGNORECASE)
+        if f["kind"] in ("persons", "officials") or f.get("colon"):
+            inline = re.compile(rf"^{bullet}{lab}\s*:\s*(?P<v>\S.*)$", re.IGNORECASE)
         else:
-            inline = re.compile(rf"^{lab}(?:\s*:\s*|\s+)(?P<v>\S.*)$", re.IGNORECASE)
+            inline = re.compile(rf"^{bullet}{lab}(?:\s*:\s*|\s+)(?P<v>\S.*)$", re.IGNORECASE)
         out.append((alone, inline, f))
     return out
 
@@ -208,7 +209,8 @@ def header_fields(document: Document, rules: Rules) -> list[HeaderField]:
                     break
                 height = max(prev.rect[3] - prev.rect[1], 1.0)
                 gap = nxt.rect[1] - prev.rect[3]
-                if gap > 0.8 * height or abs(nxt.rect[0] - line.rect[0]) > 30 or nxt.rect[1] < prev.rect[1]:
+                indent = nxt.rect[0] - line.rect[0]  # values may be indented (bullet lists), not outdented
+                if gap > 0.8 * height or not -30 <= indent <= 50 or nxt.rect[1] < prev.rect[1]:
                     break
                 value_lines.append(nxt)
                 prev = nxt

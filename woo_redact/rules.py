@@ -137,7 +137,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
 
     p = paths["header_fields"]
     fields = _need(raw["header_fields"], "fields", list, p)
-    kinds = {"persons", "reference", "date", "publication", "other"}
+    kinds = {"persons", "officials", "reference", "date", "publication", "other"}
     for f in fields:
         if not isinstance(f, dict) or not isinstance(f.get("label"), str) or f.get("kind") not in kinds:
             raise RulesError(f"{p}: every field needs a 'label' and a 'kind' out of {sorted(kinds)}: {f!r}")
@@ -145,7 +145,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
     p = paths["officials"]
     o = raw["officials"]
     titles = _strings(o, "titles", p)
-    signatory = [_regex(s, p, "signatory_lines") for s in _strings(o, "signatory_lines", p)]
+    signatory = [_regex("(?i)" + s, p, "signatory_lines") for s in _strings(o, "signatory_lines", p)]
     motion_end = _regex(o["motion_end"], p, "motion_end") if o.get("motion_end") else None
     office_holders = _strings(o, "office_holders", p)
 

@@ -1,0 +1,322 @@
+"""Decide stage: turn candidates into findings — what is redacted, on which ground, and what stays.
+
+Policy (rules/officials.yaml, rules/keep.yaml, rules/grounds.yaml):
+- public officials stay readable: a name after a title ("minister X", "het lid X", "wethouder X"), the
+  signatory under "De Minister van ...,", a motion's signatories, and the configured office holders;
+- organisations, functional mailboxes, switchboard numbers and roles stay;
+- every other person found is redacted in every form in which the document mentions them (full name,
+  initials, "Surname, I. (First)", surname alone, first name alone) — found by searching the text, so that
+  names no recogniser saw in that place still go;
+- identifiers get their ground (BSN 5.1.1e, the rest 5.1.2e).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from .model import Candidate, Document, Finding
+from .names import PARTICLES, PersonName, mention_patterns, parse_name, strip_honorifics
+from .rules import Rules
+from .structure import StructureRules
+
+IDENTIFIER_MIN_SCORE = 0.3
+PERSON_MIN_SCORE = 0.5
+
+_NAME = (
+    r"(?:(?i:dhr|mw|mevr|mevrouw|de\s+heer|mr|dr|drs|ir|ing|prof)\.?\s+)?"  # honorific
+    r"(?:(?:[A-Z][a-z]?\.\s?){1,5}\s*|[A-ZÀ-Þ][a-zà-ÿ'-]+\s+)?"  # initials or one first name
+    r"(?:(?:drs|mr|dr|ir|prof|ing)\.\s+)?"
+    r"(?:(?:[vV]an|[dD]e|[dD]er|[dD]en|[tT]en|[tT]er|[tT]e|[hH]et|'t|[eE]l|[aA]l)\s+){0,3}"
+    r"[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?"
+)
+_INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)+$")
+_SURNAME_AFTER = re.compile(r"\.?\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?")
+_PARENS = r"(?:\s*\([^()\n]{1,40}\))?"  # "(VVD)"
+_NAME_LIST = rf"{_NAME}{_PARENS}(?:\s*(?:,|\ben\b|&)\s*{_NAME}{_PARENS})*"
+
+
+@dataclass
+class _Person:
+    surname: str = ""  # full surname with particles, as first written
+    first: set[str] = field(default_factory=set)
+    initials: set[str] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)
+
+    def names(self) -> list[PersonName]:
+        particles, _, sur = self.surname.rpartition(" ") if " " in self.surname else ("", "", self.surname)
+        out = []
+        if self.first:
+            for f in sorted(self.first):
+                out.append(PersonName(first=[f], particles=particles, surname=sur))
+        else:
+            out.append(PersonName(initials=next(iter(self.initials), ""), particles=particles, surname=sur))
+        return out
+
+
+class Decider:
+    def __init__(self, rules: Rules, structure: StructureRules, lookups=None):
+        self.rules = rules
+        self.structure = structure
+        self.lookups = lookups
+        titles = sorted((re.escape(t).replace(r"\ ", r"\s+") for t in rules.titles), key=len, reverse=True)
+        self.title_rx = re.compile(rf"(?<![\w-])(?i:{'|'.join(titles)})\s+(?P<names>{_NAME_LIST})")
+        self.title_start_rx = re.compile(rf"^(?i:{'|'.join(titles)})(?:\s|$)")
+        self.holder_rx = [re.compile(rf"(?<!\w){re.escape(h)}(?!\w)") for h in rules.office_holders]
+        self.mailboxes = [m.lower() for m in rules.functional_mailboxes]
+
+    # ------------------------------------------------------------------------------------ officials
+    def official_spans(self, doc: Document) -> list[tuple[int, int, str]]:
+        """Spans of public officials' names, with the reason they are public."""
+        spans: list[tuple[int, int, str]] = []
+        for m in self.title_rx.finditer(doc.text):
+            if not self._offices_not_names(m.group("names")):
+                spans.append((m.start("names"), m.end("names"), "public official (title before the name)"))
+        for f in doc.fields:
+            if f.kind == "officials":
+                spans.append((f.start, f.end, f"public official (listed under '{f.label}')"))
+        lines = doc.lines
+        for i, line in enumerate(lines):
+            if any(rx.match(line.text) for rx in self.rules.signatory_lines):
+                for nxt in lines[i + 1:i + 3]:
+                    if parse_name(nxt.text) is not None:
+                        spans.append((nxt.start, nxt.end, "public official (signatory)"))
+                        break
+            elif i > 0 and self._title_line(line.text) and parse_name(lines[i - 1].text) is not None \
+                    and lines[i - 1].page == line.page:
+                spans.append((lines[i - 1].start, lines[i - 1].end, "public official (function under the name)"))
+        if self.rules.motion_end is not None:
+            m = self.rules.motion_end.search(doc.text)
+            if m:
+                for line in lines:
+                    if line.start >= m.end() and parse_name(line.text) is not None:
+                        spans.append((line.start, line.end, "member of parliament (motion signatory)"))
+        for rx in self.holder_rx:
+            for m in rx.finditer(doc.text):
+                spans.append((m.start(), m.end(), "public office holder (rules/officials.yaml)"))
+        return spans
+
+    def _title_line(self, text: str) -> bool:
+        """A line that starts with an office: "Wethouder Ruimtelijke Ordening", "Gemeentesecretaris Leiden"."""
+        return self.title_start_rx.match(text) is not None
+
+    def _offices_not_names(self, names: str) -> bool:
+        """"Staatssecretaris van Justitie en Veiligheid": the words after the title name an office."""
+        words = [w for w in re.findall(r"[\w'-]+", names) if w.lower() not in PARTICLES and w.lower() != "en"]
+        if not words or self.lookups is None:
+            return False
+        return all(self.lookups.is_common_word(w) or w.lower() in self.structure.org_words for w in words)
+
+    # ------------------------------------------------------------------------------------ decision
+    def decide(self, doc: Document, candidates: list[Candidate]) -> list[Finding]:
+        text = doc.text
+        officials = self.official_spans(doc)
+        official_surnames: set[str] = set()
+        official_initials: dict[str, set[str]] = {}  # surname → initials of the officials ("" unknown)
+        official_first: set[str] = set()
+        for s, e, _ in officials:
+            for part in re.split(r"\s*(?:,|\ben\b|&)\s*", text[s:e]):
+                n = parse_name(" ".join(strip_honorifics(part.split())))
+                if n is not None and n.surname:
+                    official_surnames.add(n.full_surname.lower())
+                    official_surnames.add(n.surname.lower())
+                    official_first.update(n.first)
+                    initial = (n.first[0][0] if n.first else n.initials[:1]).upper()
+                    official_initials.setdefault(n.full_surname.lower(), set()).add(initial)
+
+        def official_at(s: int, e: int) -> str | None:
+            for os_, oe, why in officials:
+                if s < oe and e > os_:
+                    return why
+            return None
+
+        findings: list[Finding] = []
+        persons: dict[str, _Person] = {}
+        first_only: dict[str, list[str]] = {}
+
+        for c in candidates:
+            if c.entity == "PERSON":
+                self._collect_person(c, persons, first_only, official_at, findings, doc)
+            elif c.score >= IDENTIFIER_MIN_SCORE:
+                findings.append(self._identifier(doc, c))
+
+        # a person with a public official's name (and no other initial) is that official
+        public_persons = set()
+        for key, p in persons.items():
+            known = official_initials.get(key)
+            mine = {f[0].upper() for f in p.first} | {i[0].upper() for i in p.initials}
+            if known is not None and ("" in known or not mine or mine & known):
+                public_persons.add(key)
+
+        # every mention of every person
+        mentions: list[tuple[int, int, str, str, str]] = []  # start, end, kind, person key, source
+        for key, p in persons.items():
+            for name in p.names():
+                for kind, rx in mention_patterns(name, with_first_alone=self._first_name_ok(name)):
+                    for m in rx.finditer(text):
+                        mentions.append((m.start(), m.end(), kind, key, ",".join(sorted(set(p.sources)))))
+        public_first = official_first | {f for key in public_persons for f in persons[key].first}
+        for first, sources in first_only.items():
+            if first in public_first:
+                public_persons.add(f"|{first.lower()}")  # "Beste Pieter," to a public official
+            rx = re.compile(rf"(?<![\w@.]){re.escape(first)}(?![\w@])")
+            for m in rx.finditer(text):
+                mentions.append((m.start(), m.end(), "first name", f"|{first.lower()}", ",".join(sorted(set(sources)))))
+        for s, e, kind, key, source in _longest_first(mentions):
+            why = official_at(s, e) or ("same name as a public official in this document" if key in public_persons else None)
+            surname_only = kind == "surname" and " ".join(text[s:e].lower().split()) in official_surnames
+            if not why and kind == "surname" and self._in_organisation_name(text, s, e):
+                why = "part of an organisation's name"
+            if why or surname_only:
+                findings.append(self._finding(doc, s, e, "PERSON", "keep", "", f"person:{source}",
+                                              why or "same surname as a public official in this document",
+                                              0.5, key))
+            else:
+                findings.append(self._finding(doc, s, e, "PERSON", "redact", self.rules.ground_for("PERSON"),
+                                              f"person:{source}",
+                                              f"civil servant or citizen ({kind}; found by {source})", 0.85, key))
+        return _merge(findings)
+
+    def _first_name_ok(self, name: PersonName) -> bool:
+        if not name.first:
+            return False
+        f = name.first[0]
+        if len(f) < 3:
+            return False
+        return not (self.lookups is not None and self.lookups.is_common_word(f))
+
+    def _collect_person(self, c, persons, first_only, official_at, findings, doc):
+        why = official_at(c.start, c.end)
+        if why:
+            findings.append(self._finding(doc, c.start, c.end, "PERSON", "keep", "", c.recognizer, why, c.score))
+            return
+        structural = not c.recognizer.startswith("Deduce")
+        raw = re.sub(r"\s+", " ", c.text).strip()
+        tokens = strip_honorifics(raw.split())
+        if not structural:
+            if c.score < PERSON_MIN_SCORE:
+                return
+            # "Dag Yvonne", "Graag Dirkse": deduce takes a capitalised word at the start of a sentence along
+            while len(tokens) > 1 and self.lookups is not None and tokens[0].lower() not in PARTICLES \
+                    and not _INITIAL.match(tokens[0]) and not self.lookups.is_first_name(tokens[0]):
+                tokens = tokens[1:]
+            if len(tokens) == 1 and raw != tokens[0] and self._is_first_name(tokens[0]) \
+                    and not re.match(r"(?i)(dhr|mw|mevr|mevrouw|de heer|heer)\b", raw):
+                first_only.setdefault(tokens[0], []).append(c.recognizer)
+                return
+            if not self.structure.looks_like_person(" ".join(tokens), single_ok=raw != " ".join(tokens)):
+                return
+        if c.recognizer == "greeting" and len(tokens) == 1:
+            first_only.setdefault(tokens[0], []).append(c.recognizer)
+            return
+        name = parse_name(" ".join(tokens))
+        if name is not None and (len(name.surname) < 2 or (not structural and not name.first and not name.initials
+                                                            and self.lookups and self.lookups.is_first_name(name.surname))):
+            # "mevrouw T.\nBakker", "dhr. Mohammed Al-Hassan": deduce stopped before the surname
+            m = _SURNAME_AFTER.match(doc.text, c.end)
+            if m and not (self.lookups and self.lookups.is_common_word(m.group(0).split()[-1])):
+                name = parse_name(" ".join(tokens) + m.group(0))
+        if name is None or len(name.surname) < 2:
+            return
+        if not structural:
+            if self.lookups is not None and self.lookups.is_placename(name.surname) \
+                    and not self.lookups.is_surname(name.surname):
+                return  # "wethouders van Amsterdam": a place, not a person
+            if not (name.first or name.initials or name.particles or raw != " ".join(tokens)):
+                return  # a lone word that a name list knows is no evidence of a person
+        key = name.full_surname.lower()
+        p = persons.setdefault(key, _Person(surname=name.full_surname))
+        p.first.update(name.first)
+        if name.initials:
+            p.initials.add(name.initials)
+        p.sources.append(c.recognizer)
+
+    def _in_organisation_name(self, text: str, s: int, e: int) -> bool:
+        """"Bouwbedrijf De Kok & Zonen B.V.": a surname inside a company or foundation name."""
+        before = re.findall(r"[\w.&]+", text[max(0, s - 30):s])[-1:]
+        after = re.findall(r"[\w.&]+", text[e:e + 30])[:3]
+        words = {w.lower() for w in before + after}
+        return bool(words & self.structure.org_words) or "&" in words
+
+    def _is_first_name(self, word: str) -> bool:
+        return self.lookups is not None and self.lookups.is_first_name(word) and not self.lookups.is_surname(word)
+
+    def _identifier(self, doc: Document, c: Candidate) -> Finding:
+        decision, why = "redact", f"{c.entity} ({c.recognizer})"
+        if c.entity == "EMAIL_ADDRESS":
+            local = c.text.split("@", 1)[0].lower()
+            if any(local == mb or re.match(rf"^{re.escape(mb)}[+._-]", local) for mb in self.mailboxes):
+                decision, why = "keep", "functional mailbox"
+        elif c.entity == "PHONE_NUMBER" and self._switchboard(doc, c):
+            decision, why = "keep", "switchboard number of an organisation"
+        ground = self.rules.ground_for(c.entity) if decision == "redact" else ""
+        return self._finding(doc, c.start, c.end, c.entity, decision, ground, c.recognizer, why, c.score)
+
+    def _switchboard(self, doc: Document, c: Candidate) -> bool:
+        """A phone number in an organisation's letterhead (after a Postbus line or the organisation's
+        name) or announced as the general number is a switchboard, not a person's number."""
+        line_no = next((w.line for w in doc.words if w.start <= c.start < w.end + 1), None)
+        if line_no is None:
+            return False
+        line = doc.lines[line_no].text.lower()
+        if re.search(r"algeme(en|ne)|centrale|switchboard|receptie|servicenummer|klantcontact", line):
+            return True
+        page = doc.lines[line_no].page
+        before = [ln for ln in doc.lines[max(0, line_no - 2):line_no] if ln.page == page]
+        org_words = self.structure.org_words
+        for ln in before:
+            low = ln.text.lower()
+            if low.startswith(("postbus", "antwoordnummer")) or (low.split() and low.split()[0] in org_words):
+                return True
+        return False
+
+    def _finding(self, doc, s, e, entity, decision, ground, rule, reason, score, person=None) -> Finding:
+        fid = hashlib.sha1(f"{doc.name}:{s}:{e}:{entity}".encode()).hexdigest()[:12]
+        return Finding(fid, s, e, doc.text[s:e], entity, decision, ground, rule, reason, score, person)
+
+
+def _longest_first(spans):
+    """Non-overlapping spans, preferring the longest (a full name over its surname)."""
+    chosen: list[tuple] = []
+    taken: list[tuple[int, int]] = []
+    for sp in sorted(spans, key=lambda t: (-(t[1] - t[0]), t[0])):
+        if any(sp[0] < e and sp[1] > s for s, e in taken):
+            continue
+        taken.append((sp[0], sp[1]))
+        chosen.append(sp)
+    return sorted(chosen, key=lambda t: t[0])
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """One finding per span: a redaction wins over a keep of an overlapping span, except where the keep
+    is a public official; duplicates of the same span are dropped."""
+    out: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.start, -(f.end - f.start))):
+        dup = next((o for o in out if o.start == f.start and o.end == f.end), None)
+        if dup is not None:
+            if dup.decision == "keep" and f.decision == "redact" and "official" not in dup.reason:
+                out[out.index(dup)] = f
+            continue
+        out.append(f)
+    return out
+
+
+def map_boxes(doc: Document, findings: list[Finding]) -> None:
+    """Give every finding the boxes of the whole words its span touches, one box per line."""
+    words = doc.words
+    starts = [w.start for w in words]
+    import bisect
+
+    for f in findings:
+        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
+        per_line: dict[int, list] = {}
+        while i < len(words) and words[i].start < f.end:
+            w = words[i]
+            if w.end > f.start:
+                per_line.setdefault(w.line, []).append(w)
+            i += 1
+        f.boxes = []
+        for line_words in per_line.values():
+            r = (min(w.rect[0] for w in line_words), min(w.rect[1] for w in line_words),
+                 max(w.rect[2] for w in line_words), max(w.rect[3] for w in line_words))
+            f.boxes.append((line_words[0].page, r))

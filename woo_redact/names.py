@@ -1,0 +1,246 @@
+"""Dutch person names: deduce's lookup lists and name patterns, wrapped as a Presidio recogniser.
+
+deduce builds its lookup structures on first use (about 90 s) and caches them; later loads take about
+10 s. Load it once per process (`load_deduce`) with a writable cache folder, never per document.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+# the name annotators of deduce's base configuration, and the post-processing that merges their output
+NAME_PROCESSORS = {
+    "names", "prefix_with_initial", "prefix_with_interfix", "prefix_with_name", "interfix_with_name",
+    "initial_with_name", "initial_interfix", "first_name_lookup", "surname_lookup", "name_context",
+    "person_annotation_converter", "post_processing", "overlap_resolver", "merge_adjacent_annotations",
+}
+
+
+def cache_dir() -> Path:
+    """Where deduce's lookup cache lives: WOO_REDACT_CACHE, else XDG_CACHE_HOME or ~/.cache."""
+    base = os.environ.get("WOO_REDACT_CACHE")
+    if base:
+        return Path(base) / "deduce"
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "woo-redact" / "deduce"
+
+
+@lru_cache(maxsize=1)
+def load_deduce():
+    """deduce.Deduce with its cache in a writable place, loaded once per process."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    import deduce  # importing it points the root logger at stdout on DEBUG: undo that
+
+    path = cache_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = deduce.Deduce(cache_path=path)
+    finally:
+        for h in list(root.handlers):
+            if h not in handlers:
+                root.removeHandler(h)
+        root.setLevel(level)
+    return engine
+
+
+class Lookups:
+    """Questions about words that deduce's lists answer."""
+
+    def __init__(self, engine):
+        self._ls = engine.lookup_structs
+
+    def is_first_name(self, word: str) -> bool:
+        return [word] in self._ls["first_name"]
+
+    def is_surname(self, word: str) -> bool:
+        return [word] in self._ls["surname"]
+
+    def is_common_word(self, word: str) -> bool:
+        w = word.lower()
+        return w in self._ls["common_word"] or w in self._ls["whitelist"] or w in self._ls["stop_word"]
+
+    def is_placename(self, text: str) -> bool:
+        tokens = [t for t in re.split(r"(\s+|-)", text) if t and not t.isspace()]
+        return tokens in self._ls["placename"]
+
+
+class DeduceNameRecognizer(EntityRecognizer):
+    """PERSON spans found by deduce's name patterns and lookup lists."""
+
+    def __init__(self, engine, score: float = 0.6):
+        self._engine = engine
+        self._score = score
+        super().__init__(supported_entities=["PERSON"], name="DeduceNameRecognizer", supported_language="nl")
+
+    def load(self) -> None:  # deduce is loaded by load_deduce
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        if entities and "PERSON" not in entities:
+            return []
+        doc = self._engine.deidentify(text, enabled=NAME_PROCESSORS)
+        results = []
+        for a in doc.annotations:
+            if a.tag not in ("persoon", "patient"):
+                continue
+            expl = AnalysisExplanation(
+                recognizer=self.name, original_score=self._score,
+                textual_explanation=f"deduce name pattern ({a.tag})",
+            )
+            results.append(RecognizerResult("PERSON", a.start_char, a.end_char, self._score, expl,
+                                             recognition_metadata={
+                                                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+        return results
+
+
+# ------------------------------------------------------------------------------------------ name parsing
+
+PARTICLES = {
+    "van", "de", "der", "den", "het", "ten", "ter", "te", "in", "'t", "t", "op", "la", "le", "du", "da",
+    "di", "del", "della", "dos", "das", "el", "al", "bin", "ben", "von", "zu", "vd", "v.d.", "v/d", "d'", "l'",
+    "uit", "aan", "onder", "tot", "over", "voor", "bij",
+}
+HONORIFICS = {"dhr", "mw", "mevr", "mevrouw", "heer", "mr", "dr", "drs", "ir", "ing", "prof", "ds", "bc", "ms", "mrs"}
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.){1,5}$|^(?:[A-Z]\.\s?){1,5}$")
+_NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’À-ÿ]*(?:-[A-ZÀ-ÖØ-Þa-zà-ÿ][\w'’À-ÿ]*)*$")
+
+
+@dataclass
+class PersonName:
+    """A person's name split into its parts."""
+
+    first: list[str] = field(default_factory=list)
+    initials: str = ""
+    particles: str = ""  # "van den", "de"
+    surname: str = ""  # "Berg-Mulder" (without particles)
+
+    @property
+    def full_surname(self) -> str:
+        return f"{self.particles} {self.surname}".strip()
+
+    @property
+    def key(self) -> str:
+        """Identity of the person within a document: surname plus first initial where known."""
+        first = (self.first[0][0] if self.first else self.initials[:1]).upper()
+        return f"{self.full_surname.lower()}|{first}"
+
+    def display(self) -> str:
+        return " ".join([*self.first, self.initials, self.full_surname]).strip()
+
+
+def parse_name(text: str) -> PersonName | None:
+    """Split "Iris Çelik", "A. van Leeuwen", "Meijer, I. (Iris)", "Dhr. Kees de Kok" into parts.
+
+    Returns None when `text` is not shaped like a person's name."""
+    text = re.sub(r"<[^>]*>", " ", text)  # "Naam <adres>"
+    text = re.sub(r"\s+", " ", text).strip(" ,;:-–")
+    if not text or any(ch.isdigit() for ch in text):
+        return None
+    m = re.match(r"^(?P<sur>[^,()]+?),\s*(?P<ini>(?:[A-Z][a-z]?\.\s?)+)\s*(?:\((?P<first>[^)]+)\))?$", text)
+    if m:  # "Achternaam, I. (Voornaam)" / "van den Berg, F. (Femke)"
+        name = _split_surname(m.group("sur").split())
+        if name is None:
+            return None
+        name.initials = m.group("ini").replace(" ", "")
+        if m.group("first"):
+            name.first = m.group("first").split()
+        return name
+    text = re.sub(r"\([^)]*\)", " ", text).strip()
+    tokens = strip_honorifics(text.split())
+    if not tokens:
+        return None
+    first: list[str] = []
+    initials = ""
+    i = 0
+    while i < len(tokens) and _INITIALS.match(tokens[i]):
+        initials += tokens[i]
+        i += 1
+    if not initials:
+        while i < len(tokens) - 1 and _NAME_WORD.match(tokens[i]) and tokens[i].lower() not in PARTICLES:
+            first.append(tokens[i])
+            i += 1
+    name = _split_surname(tokens[i:])
+    if name is None:
+        if not initials and len(first) == 0 and len(tokens) == 1 and _NAME_WORD.match(tokens[0]):
+            return PersonName(surname=tokens[0])
+        return None
+    name.first, name.initials = first, initials
+    return name
+
+
+def strip_honorifics(tokens: list[str]) -> list[str]:
+    """Drop "Dhr.", "mw.", "de heer", "drs." and the like from the front of a name."""
+    while len(tokens) > 1:
+        low = tokens[0].lower().rstrip(".")
+        if low == "de" and tokens[1].lower() == "heer":
+            tokens = tokens[2:]
+        elif low in HONORIFICS:
+            tokens = tokens[1:]
+        else:
+            break
+    return tokens
+
+
+def _split_surname(tokens: list[str]) -> PersonName | None:
+    particles = []
+    i = 0
+    while i < len(tokens) - 1 and tokens[i].lower() in PARTICLES:
+        particles.append(tokens[i])
+        i += 1
+    rest = tokens[i:]
+    if not rest or not all(_NAME_WORD.match(t) for t in rest) or len(rest) > 2:
+        return None
+    return PersonName(particles=" ".join(particles), surname=" ".join(rest))
+
+
+def _flex(s: str) -> str:
+    """A regex for `s` that allows any whitespace between words and a line break after a hyphen."""
+    parts = []
+    for ch in s:
+        if ch == " ":
+            parts.append(r"\s+")
+        elif ch == "-":
+            parts.append(r"-\s*")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
+
+
+def _particles_rx(particles: str) -> str:
+    """Particles match with either case of their first letter ("van Leeuwen" / "Van Leeuwen")."""
+    if not particles:
+        return ""
+    first = particles[0]
+    return f"[{first.lower()}{first.upper()}]" + _flex(particles[1:]) + r"\s+"
+
+
+def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str, re.Pattern]]:
+    """Regexes for every written form of this person: full name, initials form, "Surname, I. (First)",
+    surname alone and, if asked, the first name alone. Longest forms first."""
+    sur = _particles_rx(name.particles) + _flex(name.surname) if name.surname else ""
+    out: list[tuple[str, str]] = []
+    lead = r"(?<![\w@.])"
+    tail = r"(?![\w@])"
+    if sur:
+        firsts = [_flex(" ".join(name.first))] if name.first else []
+        if name.first:
+            firsts.append(re.escape(name.first[0]))
+        first_rx = "|".join(firsts) if firsts else ""
+        ini = r"(?:(?!(?:Mw|Mr|Dr|Ir|Ds|St)\.)[A-Z][a-z]?\.\s?){1,5}"
+        out.append(("surname, initials", rf"{lead}{sur},\s*{ini}(?:\s*\((?:[^)]{{1,40}})\))?"))
+        if first_rx:
+            out.append(("full name", rf"{lead}(?:{first_rx})\s+{sur}{tail}"))
+        out.append(("initials and surname", rf"{lead}{ini}\s*{sur}{tail}"))
+        out.append(("surname", rf"{lead}{sur}{tail}"))
+    if with_first_alone and name.first:
+        out.append(("first name", rf"{lead}{re.escape(name.first[0])}{tail}"))
+    return [(kind, re.compile(rx)) for kind, rx in out]

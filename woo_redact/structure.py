@@ -1,0 +1,178 @@
+"""Structure rules: people found by where they stand, not by whether a name list knows them.
+
+Header fields that hold people (Opgesteld door, Contactpersoon, Aanwezig, Van/Aan/CC, ...), greetings
+("Hoi Jan,"), signature blocks after "Met vriendelijke groet," and chat exports ("[datum tijd] Naam: ...").
+Each rule yields PERSON candidates whose span is the name as written.
+"""
+from __future__ import annotations
+
+import re
+
+from .model import Candidate, Document
+from .names import PARTICLES, parse_name
+from .rules import Rules
+
+# one item of a list of people: "Surname, I. (First) <mail>" or anything up to the next separator
+_ITEM = re.compile(
+    r"[^,;\n]+?,\s*(?:[A-Z][a-z]?\.\s?)+(?:\s*\([^)\n]*\))?(?:\s*<[^>\n]*>)?"
+    r"|[^,;\n]+"
+)
+_SPLIT_AND = re.compile(r"\s+(?:en|&|and)\s+|\s*/\s*")
+_EMAIL = re.compile(r"<?[\w.+'-]+@[\w.-]+>?")
+_PAREN = re.compile(r"\([^)]*\)")
+
+GREETING = re.compile(
+    r"^(?:Hoi|Hallo|Hai|Hey|Hi|Dag|Beste|Lieve|Goedemorgen|Goedemiddag|Goedenavond|Dear|Hello|"
+    r"Geachte\s+(?:heer|mevrouw|mevr\.|dhr\.))\s+"
+    r"(?P<name>[A-ZÀ-Þ][\w'À-ÿ-]*(?:\s+(?:[a-z']{1,4}\s+){0,3}[A-ZÀ-Þ][\w'À-ÿ-]*)?)\s*[,!:]",
+    re.MULTILINE,
+)
+CLOSING = re.compile(
+    r"^(?:Met\s+)?(?:vriendelijke|hartelijke|collegiale|beste|warme)\s+groet(?:en)?\s*,?\s*$"
+    r"|^(?:Groet(?:en)?|Gr\.?|Mvg|Hoogachtend|Kind regards|Best regards|Regards|Cheers)\s*,?\s*$",
+    re.IGNORECASE,
+)
+CHAT = re.compile(
+    r"^\[?\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4},?\s+\d{1,2}:\d{2}(?::\d{2})?\]?\s*(?:-\s*)?"
+    r"(?P<name>[^:\n]{2,40}?):\s",
+    re.MULTILINE,
+)
+
+
+class StructureRules:
+    """Finds people by the place they stand in; built once from the rules."""
+
+    def __init__(self, rules: Rules, lookups=None):
+        self.rules = rules
+        self.lookups = lookups
+        self.org_words = {w.lower() for w in rules.organisation_words}
+        self.roles = {r.lower() for r in rules.roles}
+        self.titles = sorted((t.lower() for t in rules.titles), key=len, reverse=True)
+        self.signatory = rules.signatory_lines
+
+    # -------------------------------------------------------------------------------------- filters
+    def looks_like_person(self, text: str, single_ok: bool = True) -> bool:
+        """True when `text` (a name as written) is shaped like a person and not an organisation or role."""
+        clean = _PAREN.sub(" ", _EMAIL.sub(" ", text)).strip(" -–•*\t,;:")
+        if not clean or clean.lower() in self.roles:
+            return False
+        tokens = clean.split()
+        lowered = [t.lower().strip(".,") for t in tokens]
+        if any(t in self.org_words for t in lowered):
+            return False
+        low = clean.lower()
+        if any(low == t or low.startswith(t + " ") for t in self.titles):
+            return False  # "Minister voor ...", "Staatssecretaris van ..." (an office, or a public official)
+        if any(t.isupper() and len(t.strip(".")) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", t) for t in tokens):
+            return False  # abbreviations: DGM, DT&V, IND
+        name = parse_name(clean)
+        if name is None:
+            return False
+        if self.lookups is not None:
+            words = [t for t in lowered if t not in PARTICLES]
+            if words and all(self.lookups.is_common_word(t) for t in words):
+                return False  # "Team Bijzondere Bijstand"
+        if len(tokens) == 1:
+            if not single_ok:
+                return False
+            if self.lookups is not None and self.lookups.is_common_word(tokens[0]):
+                return False
+        if self.lookups is not None and self.lookups.is_placename(clean):
+            return False
+        return True
+
+    def _known_name(self, text: str) -> bool:
+        """A single word counts as a name only when a name list knows it."""
+        word = text.strip()
+        return self.lookups is None or self.lookups.is_first_name(word) or self.lookups.is_surname(word)
+
+    # ---------------------------------------------------------------------------------------- rules
+    def find(self, doc: Document) -> list[Candidate]:
+        out: list[Candidate] = []
+        out += self._header_people(doc)
+        out += self._greetings(doc)
+        out += self._signatures(doc)
+        out += self._chat(doc)
+        return out
+
+    def _candidate(self, doc: Document, start: int, end: int, rule: str, why: str, score=0.9) -> Candidate:
+        return Candidate(start, end, doc.text[start:end], "PERSON", score, rule, why)
+
+    def _header_people(self, doc: Document) -> list[Candidate]:
+        out = []
+        for f in doc.fields:
+            if f.kind != "persons":
+                continue
+            # a line that ends in "en" or "," continues on the next one: "Minister voor X en\nY"
+            value = re.sub(r"(?<= en)\n|(?<=&)\n", " ", f.value)
+            for m in _ITEM.finditer(value):
+                for s, e in _name_parts(value, m.start(), m.end()):
+                    text = value[s:e]
+                    if self.looks_like_person(text, single_ok=self._known_name(text)):
+                        out.append(self._candidate(doc, f.start + s, f.start + e, f"header:{f.label}",
+                                                   f"name in the header field '{f.label}'"))
+        return out
+
+    def _greetings(self, doc: Document) -> list[Candidate]:
+        out = []
+        for m in GREETING.finditer(doc.text):
+            name = m.group("name")
+            if self.looks_like_person(name) and name.lower() not in {"collega", "collega's", "allen", "team"}:
+                out.append(self._candidate(doc, m.start("name"), m.end("name"), "greeting",
+                                           "name in a greeting", 0.85))
+        return out
+
+    def _signatures(self, doc: Document) -> list[Candidate]:
+        out = []
+        lines = doc.lines
+        for i, line in enumerate(lines):
+            if not CLOSING.match(line.text):
+                continue
+            for nxt in lines[i + 1:i + 3]:
+                if any(rx.match(nxt.text) for rx in self.signatory):
+                    break  # "De Minister van ...," : the signatory is a public official
+                text = nxt.text
+                s, e = nxt.start, nxt.end
+                # "Naam | functie" or "Naam, functie" on one line
+                cut = re.search(r"\s*[|,–]\s", text)
+                if cut:
+                    e = s + cut.start()
+                if self.looks_like_person(doc.text[s:e], single_ok=True):
+                    out.append(self._candidate(doc, s, e, "signature", "name under a closing greeting", 0.85))
+                    break
+        return out
+
+    def _chat(self, doc: Document) -> list[Candidate]:
+        out = []
+        for m in CHAT.finditer(doc.text):
+            if self.looks_like_person(m.group("name")):
+                out.append(self._candidate(doc, m.start("name"), m.end("name"), "chat", "sender in a chat export"))
+        return out
+
+
+_SURNAME_FIRST = re.compile(r"^\s*[^,]+,\s*(?:[A-Z][a-z]?\.\s?)+(?:\s*\([^)]*\))?")
+
+
+def _name_parts(value: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split one list item into the spans of the names in it ("A en B"), leaving out e-mail addresses,
+    parentheses ("(DT&V)") and bullets."""
+    item = value[start:end]
+    m = _SURNAME_FIRST.match(item)
+    if m:  # "Meijer, I. (Iris) <iris.meijer@...>": the name is everything before the address
+        pieces = [(0, m.end())]
+    else:
+        cut = re.search(r"[<(]", item)
+        head = item[:cut.start()] if cut else item
+        pieces, pos = [], 0
+        for sep in _SPLIT_AND.finditer(head):
+            pieces.append((pos, sep.start()))
+            pos = sep.end()
+        pieces.append((pos, len(head)))
+    spans = []
+    for s, e in pieces:
+        seg = item[s:e]
+        lead = len(seg) - len(seg.lstrip(" -–•*\t"))
+        trail = len(seg.rstrip(" ,;:"))
+        if trail > lead:
+            spans.append((start + s + lead, start + s + trail))
+    return spans

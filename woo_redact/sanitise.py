@@ -1,0 +1,452 @@
+"""Sanitise a burned-in PDF: remove everything outside the page content that can carry personal data.
+
+The burn stage has already removed the redacted text from the pages. What remains to clean lives
+beside the pages (woo-domain.md §4 and §7): document info and XMP metadata, comments and other
+annotations, form fields, attachments, scripts, bookmarks, page labels, hidden layers, thumbnails,
+private application data, unused glyphs in embedded fonts, and older revisions kept by incremental saves.
+
+Three passes, each a full rewrite of the file:
+
+1. pikepdf walks the object structure and removes or clears what has to go;
+2. PyMuPDF subsets the fonts and saves with garbage collection (`garbage=4`), deflated streams and
+   cleaned content streams;
+3. pikepdf sets the final document info and writes `dst` atomically. qpdf writes only the objects
+   reachable from the trailer, so nothing of the old file's unreachable objects or earlier revisions
+   survives; the written file is checked to hold a single revision.
+
+The notes returned say what was removed, in counts and kinds, never the removed text.
+"""
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import pikepdf
+import pymupdf
+from pikepdf import Array, Dictionary, Name, String
+
+from woo_redact.errors import EncryptedPdfError, InputFileError, OutputError
+from woo_redact.verify import REVISION_END, Secrets, is_type, text_of
+
+PRODUCER = "woo-redact"
+
+_T = pikepdf.ObjectType
+# Actions a kept link may carry; anything else (JavaScript, Launch, SubmitForm, ...) removes the link.
+_SAFE_LINK_ACTIONS = {"/URI", "/GoTo", "/GoToR", "/Named"}
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Pass 1: the object structure (pikepdf)
+
+
+def _remove_xmp(pdf: pikepdf.Pdf) -> int:
+    """Remove /Metadata (XMP) from the catalog, the pages and every other object; return the count."""
+    removed = 0
+    for obj in pdf.objects:
+        if obj._type_code in (_T.dictionary, _T.stream) and "/Metadata" in obj:
+            del obj["/Metadata"]
+            removed += 1
+    return removed
+
+
+def _link_texts(annot) -> list[str | None]:
+    """The texts of a link that could mention a person: contents, URI, target file, named destination."""
+    texts = [text_of(annot.get("/Contents")), text_of(annot.get("/Dest"))]
+    action = annot.get("/A")
+    if is_type(action, _T.dictionary):
+        texts += [text_of(action.get(k)) for k in ("/URI", "/D", "/F")]
+        target = action.get("/F")
+        if is_type(target, _T.dictionary):
+            texts += [text_of(target.get(k)) for k in ("/F", "/UF", "/Desc")]
+    return texts
+
+
+def _link_is_safe(annot) -> bool:
+    """A link that only navigates (no script, no launch, no chained actions)."""
+    action = annot.get("/A")
+    if action is None:
+        return True
+    if not is_type(action, _T.dictionary):
+        return False
+    return str(action.get("/S")) in _SAFE_LINK_ACTIONS and "/Next" not in action
+
+
+def _clean_annotations(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
+    """Keep only Link annotations that neither mention a secret nor run an unsafe action."""
+    markup = widgets = links = 0
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if annots is None:
+            continue
+        if not is_type(annots, _T.array):
+            del page.obj["/Annots"]
+            continue
+        kept = []
+        for annot in annots:
+            subtype = str(annot.get("/Subtype")) if is_type(annot, _T.dictionary) else None
+            if subtype == "/Link":
+                if _link_is_safe(annot) and not secrets.any_loose(*_link_texts(annot)):
+                    if "/AA" in annot:
+                        del annot["/AA"]
+                    kept.append(annot)
+                else:
+                    links += 1
+            elif subtype == "/Widget":
+                widgets += 1
+            else:
+                markup += 1
+        if kept:
+            page.obj["/Annots"] = Array(kept)
+        else:
+            del page.obj["/Annots"]
+    if markup:
+        notes.append(_plural(markup, "annotation") + " removed (comments, markup, popups)")
+    if widgets:
+        notes.append(_plural(widgets, "form field widget") + " removed")
+    if links:
+        notes.append(_plural(links, "link") + " removed (personal data or script in the link)")
+
+
+def _remove_form(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+    if "/AcroForm" in pdf.Root:
+        del pdf.Root["/AcroForm"]
+        notes.append("interactive form (AcroForm) removed")
+    if "/NeedsRendering" in pdf.Root:
+        del pdf.Root["/NeedsRendering"]
+
+
+def _remove_attachments(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+    """Embedded files (name tree), associated files (/AF) and the portfolio view."""
+    names = pdf.Root.get("/Names")
+    if is_type(names, _T.dictionary) and "/EmbeddedFiles" in names:
+        try:
+            count = len(pdf.attachments)
+        except Exception:  # a damaged name tree still goes
+            count = 0
+        del names["/EmbeddedFiles"]
+        notes.append(_plural(count, "attachment") + " removed" if count else "attachments removed")
+    associated = 0
+    for obj in pdf.objects:
+        if obj._type_code in (_T.dictionary, _T.stream) and "/AF" in obj:
+            del obj["/AF"]
+            associated += 1
+    if associated:
+        notes.append(_plural(associated, "associated-file reference") + " removed")
+    if "/Collection" in pdf.Root:
+        del pdf.Root["/Collection"]
+
+
+def _has_script(action, depth: int = 0) -> bool:
+    """Whether an action dictionary, or one chained after it with /Next, does more than navigate
+    inside the document. A destination (an array) is no action and has no script."""
+    if not is_type(action, _T.dictionary) or depth > 20:
+        return False
+    if str(action.get("/S")) not in ("/GoTo", "/Named"):
+        return True
+    chained = action.get("/Next")
+    if is_type(chained, _T.array):
+        return any(not is_type(a, _T.dictionary) or _has_script(a, depth + 1) for a in chained)
+    return chained is not None and (not is_type(chained, _T.dictionary) or _has_script(chained, depth + 1))
+
+
+def _remove_scripts(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+    """Named JavaScript, a scripted /OpenAction, and document- and page-level /AA."""
+    root = pdf.Root
+    removed = []
+    names = root.get("/Names")
+    if is_type(names, _T.dictionary) and "/JavaScript" in names:
+        del names["/JavaScript"]
+        removed.append("document JavaScript")
+    if "/OpenAction" in root and _has_script(root.get("/OpenAction")):
+        del root["/OpenAction"]
+        removed.append("open action")
+    if "/AA" in root:
+        del root["/AA"]
+        removed.append("document actions")
+    pages_aa = 0
+    for page in pdf.pages:
+        if "/AA" in page.obj:
+            del page.obj["/AA"]
+            pages_aa += 1
+    if pages_aa:
+        removed.append(_plural(pages_aa, "page action"))
+    if removed:
+        notes.append("removed " + ", ".join(removed))
+
+
+def _remove_page_extras(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+    """Thumbnails (they show the page before redaction), private application data, web capture."""
+    thumbs = 0
+    for page in pdf.pages:
+        if "/Thumb" in page.obj:
+            del page.obj["/Thumb"]
+            thumbs += 1
+        if "/PieceInfo" in page.obj:
+            del page.obj["/PieceInfo"]
+    if thumbs:
+        notes.append(_plural(thumbs, "page thumbnail") + " removed")
+    for key in ("/PieceInfo", "/SpiderInfo", "/Threads"):
+        if key in pdf.Root:
+            del pdf.Root[key]
+    names = pdf.Root.get("/Names")
+    if is_type(names, _T.dictionary):
+        for key in ("/Renditions", "/URLS", "/IDS", "/Templates", "/Pages"):
+            if key in names:
+                del names[key]
+
+
+def _item_has_secret(item, secrets: Secrets) -> bool:
+    texts = [item.title]
+    action = item.action
+    if is_type(action, _T.dictionary):
+        texts += [text_of(action.get(k)) for k in ("/URI", "/F", "/D")]
+    if item.destination is not None and is_type(item.destination, _T.string):
+        texts.append(str(item.destination))
+    return secrets.any_loose(*texts)
+
+
+def _filter_outline(items: list, secrets: Secrets) -> tuple[list, int]:
+    """Drop the items that mention a secret; their children take their place. Strip scripts."""
+    kept, removed = [], 0
+    for item in items:
+        children, sub = _filter_outline(list(item.children), secrets)
+        removed += sub
+        if _item_has_secret(item, secrets):
+            removed += 1
+            kept.extend(children)
+            continue
+        item.children[:] = children
+        if item.action is not None and _has_script(item.action):
+            item.action = None
+        kept.append(item)
+    return kept, removed
+
+
+def _clean_outline(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
+    """Remove bookmarks whose title (or link) mentions a secret, keep the rest of the tree."""
+    if "/Outlines" not in pdf.Root:
+        return
+    try:
+        with pdf.open_outline() as outline:
+            kept, removed = _filter_outline(list(outline.root), secrets)
+            outline.root[:] = kept
+    except Exception:  # an outline pikepdf cannot rebuild: safer to drop it whole
+        del pdf.Root["/Outlines"]
+        notes.append("outline removed (damaged, could not be rebuilt)")
+        return
+    if removed:
+        notes.append(_plural(removed, "outline entry", "outline entries") + " removed")
+    if not kept and "/Outlines" in pdf.Root:
+        del pdf.Root["/Outlines"]
+        if "/PageMode" in pdf.Root and str(pdf.Root["/PageMode"]) == "/UseOutlines":
+            del pdf.Root["/PageMode"]
+
+
+def _number_tree_values(node, depth: int = 0):
+    """The values of a number tree (page labels)."""
+    if not is_type(node, _T.dictionary) or depth > 32:
+        return
+    nums = node.get("/Nums")
+    if is_type(nums, _T.array):
+        for i in range(1, len(nums), 2):
+            yield nums[i]
+    kids = node.get("/Kids")
+    if is_type(kids, _T.array):
+        for kid in kids:
+            yield from _number_tree_values(kid, depth + 1)
+
+
+def _clean_page_labels(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
+    """Remove /PageLabels when any label prefix mentions a secret."""
+    labels = pdf.Root.get("/PageLabels")
+    if labels is None:
+        return
+    prefixes = [text_of(v.get("/P")) for v in _number_tree_values(labels) if is_type(v, _T.dictionary)]
+    if secrets.any_loose(*prefixes):
+        del pdf.Root["/PageLabels"]
+        notes.append("page labels removed")
+
+
+def _remove_optional_content(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+    if "/OCProperties" in pdf.Root:
+        del pdf.Root["/OCProperties"]
+        notes.append("optional-content (layer) configuration removed; content of hidden layers now shows")
+
+
+def _clear_strings(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
+    """Last sweep: empty every string left anywhere in the object structure that mentions a secret
+    (structure-tree /Alt and /ActualText, layer names, destinations...), and drop dictionary entries
+    whose key mentions one (named destinations). Stream data is left alone: page content is the burn
+    stage's work."""
+    cleared = 0
+    seen: set[tuple[int, int]] = set()
+    stack = [obj for obj in pdf.objects if obj._type_code in (_T.dictionary, _T.stream, _T.array)]
+    while stack:
+        obj = stack.pop()
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if obj._type_code == _T.array:
+            slots = list(enumerate(obj))
+        else:
+            slots = list(obj.items())
+            for key, _ in slots:  # a key named after a person (a named destination, say) goes
+                if secrets.any_loose(key[1:]):
+                    del obj[key]
+                    cleared += 1
+            slots = [(key, value) for key, value in slots if key in obj]
+        for key, value in slots:
+            if not isinstance(value, pikepdf.Object):
+                continue  # numbers and booleans come back as Python values
+            code = value._type_code
+            if code == _T.string:
+                if secrets.any_loose(str(value)):
+                    obj[key] = String("")
+                    cleared += 1
+            elif code in (_T.dictionary, _T.array, _T.stream) and not value.is_indirect:
+                stack.append(value)
+    if cleared:
+        notes.append(_plural(cleared, "other string") + " with personal data cleared")
+
+
+# Catalog entries that may stay; everything else (AcroForm, scripts, XMP, private keys...) goes.
+_CATALOG_KEEP = {
+    "/Type", "/Version", "/Extensions", "/Pages", "/PageLabels", "/Names", "/Dests", "/ViewerPreferences",
+    "/PageLayout", "/PageMode", "/Outlines", "/OpenAction", "/StructTreeRoot", "/MarkInfo", "/Lang",
+    "/OutputIntents",
+}
+
+
+def _clean_catalog(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+    """Drop catalog entries not on the keep list, an empty /Names, and a page mode that opens a
+    panel that is now empty."""
+    root = pdf.Root
+    extra = [key for key in root.keys() if key not in _CATALOG_KEEP]
+    for key in extra:
+        del root[key]
+    if extra:
+        notes.append(_plural(len(extra), "other catalog entry", "other catalog entries") + " removed")
+    names = root.get("/Names")
+    if names is not None and (not is_type(names, _T.dictionary) or not len(names.keys())):
+        del root["/Names"]
+    mode = str(root.get("/PageMode", ""))
+    if (mode == "/UseAttachments" or mode == "/UseOC" or (mode == "/UseOutlines" and "/Outlines" not in root)):
+        root["/PageMode"] = Name.UseNone
+
+
+def _set_info(pdf: pikepdf.Pdf, title: str | None) -> None:
+    """Replace the document info with a title and the producer, nothing else."""
+    pdf.trailer["/Info"] = pdf.make_indirect(
+        Dictionary(Title=String(title or ""), Producer=String(PRODUCER))
+    )
+
+
+def _clean_structure(src: Path, secrets: Secrets, title: str, notes: list[str]) -> bytes:
+    """Pass 1: open `src` with pikepdf, remove what has to go, return the rewritten file."""
+    try:
+        pdf = pikepdf.open(src)
+    except pikepdf.PasswordError as exc:
+        raise EncryptedPdfError(f"{src.name}: encrypted, cannot sanitise") from exc
+    except (pikepdf.PdfError, OSError) as exc:
+        raise InputFileError(f"{src.name}: cannot open for sanitising: {exc}") from exc
+    with pdf:
+        info = pdf.trailer.get("/Info")
+        if is_type(info, _T.dictionary) and len(info.keys()):
+            notes.append("document info replaced (" + _plural(len(info.keys()), "entry", "entries") + " removed)")
+        _set_info(pdf, title)
+        if _remove_xmp(pdf):
+            notes.append("XMP metadata removed")
+        _clean_annotations(pdf, secrets, notes)
+        _remove_form(pdf, notes)
+        _remove_attachments(pdf, notes)
+        _remove_scripts(pdf, notes)
+        _remove_page_extras(pdf, notes)
+        _clean_outline(pdf, secrets, notes)
+        _clean_page_labels(pdf, secrets, notes)
+        _remove_optional_content(pdf, notes)
+        _clean_catalog(pdf, notes)
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------------
+# Pass 2: fonts and a garbage-collected rewrite (PyMuPDF)
+
+
+def _rewrite_with_mupdf(data: bytes, notes: list[str]) -> bytes:
+    """Subset the embedded fonts and save with garbage collection and deflated streams."""
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        try:
+            doc.subset_fonts()
+        except Exception:  # odd fonts: keep them whole rather than fail
+            notes.append("font subsetting failed; fonts kept whole")
+        options = dict(garbage=4, deflate=True, deflate_fonts=True, clean=True)
+        try:
+            return doc.tobytes(**options)
+        except Exception:  # content streams MuPDF cannot clean
+            options["clean"] = False
+            return doc.tobytes(**options)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pass 3: final info, a reachable-only rewrite, atomic write (pikepdf)
+
+
+def _write_final(data: bytes, dst: Path, title: str, secrets: Secrets, notes: list[str]) -> None:
+    """Set the info again (pass 2 may touch it), drop any XMP, clear left-over strings that mention
+    a secret (after pass 2 only reachable objects are left, so the count is meaningful), and write
+    `dst` atomically."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        _set_info(pdf, title)
+        _remove_xmp(pdf)
+        _clear_strings(pdf, secrets, notes)
+        # A temporary file beside dst (same file system, so os.replace is atomic), created by the
+        # save itself so that it gets the user's normal permissions.
+        tmp = dst.parent / f".{dst.name}.{uuid.uuid4().hex}.tmp"
+        try:
+            pdf.save(tmp, compress_streams=True, deterministic_id=True, linearize=False)
+            _check_single_revision(tmp)
+            os.replace(tmp, dst)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def _check_single_revision(path: Path) -> None:
+    """A full rewrite holds one revision: one "startxref N %%EOF" end."""
+    if len(REVISION_END.findall(path.read_bytes())) != 1:
+        raise OutputError(f"{path.name}: sanitised output has more than one revision")
+
+
+def sanitise(src: Path, dst: Path, secrets: Sequence[str], title: str | None = None) -> list[str]:
+    """Write a clean copy of the burned-in PDF `src` to `dst` and return notes on what was removed.
+
+    `secrets` are the redacted strings: bookmarks, links and page labels that mention one go, and
+    strings elsewhere in the structure that mention one are emptied. Document info becomes just
+    `title` (dropped when it mentions a secret) and Producer "woo-redact". Notes never quote a secret.
+    """
+    src, dst = Path(src), Path(dst)
+    prepared = Secrets(secrets)
+    notes: list[str] = []
+    clean_title = title or ""
+    if clean_title and prepared.any_loose(clean_title):
+        notes.append("title left empty (it contained personal data)")
+        clean_title = ""
+    if not dst.parent.is_dir():
+        raise OutputError(f"{dst.name}: output folder {dst.parent} does not exist")
+    data = _clean_structure(src, prepared, clean_title, notes)
+    data = _rewrite_with_mupdf(data, notes)
+    try:
+        _write_final(data, dst, clean_title, prepared, notes)
+    except OSError as exc:
+        raise OutputError(f"{dst.name}: cannot write: {exc.strerror or exc}") from exc
+    return notes

@@ -332,8 +332,9 @@ def _clean_catalog(pdf: pikepdf.Pdf, notes: list[str]) -> None:
     extra = [key for key in root.keys() if key not in _CATALOG_KEEP]
     for key in extra:
         del root[key]
-    if extra:
-        notes.append(_plural(len(extra), "other catalog entry", "other catalog entries") + " removed")
+    reported = [key for key in extra if key != "/Info"]  # PyMuPDF itself leaves a stray /Info there
+    if reported:
+        notes.append(_plural(len(reported), "other catalog entry", "other catalog entries") + " removed")
     names = root.get("/Names")
     if names is not None and (not is_type(names, _T.dictionary) or not len(names.keys())):
         del root["/Names"]

@@ -68,7 +68,7 @@ class StructureRules:
         name = parse_name(clean)
         if name is None:
             return False
-        if self.lookups is not None:
+        if self.lookups is not None and not name.initials and not name.particles:
             words = [t for t in lowered if t not in PARTICLES]
             if words and all(self.lookups.is_common_word(t) for t in words):
                 return False  # "Team Bijzondere Bijstand"

@@ -1,0 +1,112 @@
+"""Benchmark: woo-redact's batch beside a floor measured in the same run.
+
+    python bench/run.py [--pages 300] [--docs 20] [--keep DIR]
+
+The corpus is generated: one e-mail dossier of --pages pages plus --docs short nota's. The floor is the
+work no redaction tool can avoid, done in one plain PyMuPDF process: open each file, extract its words,
+burn in ten boxes per page and save. Printed: pages/s of both, the engine's start-up time, the batch's
+time after start-up against the floor, and the peak memory of the process.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pymupdf
+
+FIRST = ["Iris", "Daan", "Noor", "Twan", "Ilse", "Sanne", "Youssef", "Fatima", "Bram", "Lotte", "Mehmet", "Esther"]
+LAST = ["Quaedvlieg", "Haddou", "Brouwersma", "Verhoeven", "de Wit", "van der Meulen", "Tjon", "Kuipers",
+        "Bakkali", "Hoekstra", "van Rijn", "Sadiki"]
+
+
+def _mail(rng: random.Random) -> str:
+    a, b = (f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(2))
+    mail = lambda n: n.lower().replace(" ", ".").replace("..", ".") + "@minbzk.nl"
+    first_b = b.split()[0]
+    return (f"Van: {a} <{mail(a)}>\nVerzonden: 3 mei 2024 10:12\nAan: {b} <{mail(b)}>\n"
+            f"Onderwerp: RE: Migratierapportage\nHoi {first_b},\n"
+            "Zie hieronder de reactie op het concept over de jaarlijkse rapportage. Minister Veldkamp wil dit\n"
+            "voor het debat met het lid Tuinman hebben. Kun jij de cijfers van de IND nalopen?\n"
+            f"Met vriendelijke groet,\n{a}\nbeleidsmedewerker\nMinisterie van Binnenlandse Zaken\n"
+            f"T 070 {rng.randint(100, 999)} {rng.randint(1000, 9999)} | M 06-{rng.randint(10000000, 99999999)}\n"
+            f"{mail(a)}\n")
+
+
+def make_corpus(folder: Path, pages: int, docs: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for name, n_pages in [("dossier.pdf", pages)] + [(f"nota_{i:03d}.pdf", 2) for i in range(docs)]:
+        doc = pymupdf.open()
+        for _ in range(n_pages):
+            page = doc.new_page()
+            text = _mail(rng) + "\n" + _mail(rng)
+            page.insert_textbox(pymupdf.Rect(60, 60, 540, 800), text, fontsize=10, fontname="helv")
+        doc.save(folder / name)
+        total += n_pages
+    return total
+
+
+def floor(files: list[Path], out: Path) -> float:
+    """Open, extract words, burn ten boxes per page, save: the unavoidable PyMuPDF work."""
+    start = time.perf_counter()
+    for f in files:
+        doc = pymupdf.open(f)
+        for page in doc:
+            words = page.get_text("words")
+            for w in words[:10]:
+                page.add_redact_annot(pymupdf.Rect(w[:4]), fill=(0, 0, 0))
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS)
+        doc.save(out / f.name, garbage=1)
+        doc.close()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=300)
+    ap.add_argument("--docs", type=int, default=20)
+    ap.add_argument("--keep", type=Path, help="keep the corpus and outputs here")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="woo-bench-"))
+    corpus = work / "in"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    pages = make_corpus(corpus, args.pages, args.docs)
+    files = sorted(corpus.glob("*.pdf"))
+    (work / "floor").mkdir(parents=True, exist_ok=True)
+    t_floor = floor(files, work / "floor")
+
+    from woo_redact.batch import run_batch
+    from woo_redact.detect import get_engine
+    from woo_redact.rules import load_rules
+
+    t0 = time.perf_counter()
+    rules = load_rules()
+    engine = get_engine(rules)
+    t_start = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    result = run_batch(corpus, work / "out", rules, engine)
+    t_batch = time.perf_counter() - t1
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    failed = len(result.failed)
+    print(f"corpus: {len(files)} files, {pages} pages ({args.pages}-page dossier)")
+    print(f"floor (PyMuPDF open+words+10 boxes/page+save): {t_floor:.2f} s = {pages / t_floor:.1f} pages/s")
+    print(f"start-up (rules + engine load): {t_start:.2f} s")
+    print(f"batch after start-up: {t_batch:.2f} s = {pages / t_batch:.1f} pages/s "
+          f"({t_batch / t_floor:.2f}x the floor)")
+    print(f"batch including start-up: {pages / (t_batch + t_start):.1f} pages/s")
+    print(f"peak memory (one process): {peak_mb:.0f} MB; failed documents: {failed}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

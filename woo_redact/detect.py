@@ -1,0 +1,49 @@
+"""Detect stage: run the recognisers over a document's text and return candidates with provenance.
+
+The engine (Presidio analyzer for "nl" with the identifier recognisers from rules/ and deduce's names,
+plus the structure rules) is built once per process and reused for every document.
+"""
+from __future__ import annotations
+
+from .model import Candidate, Document
+from .names import DeduceNameRecognizer, Lookups, load_deduce
+from .nlp import build_analyzer
+from .recognizers import build_identifier_recognizers
+from .rules import Rules
+from .structure import StructureRules
+
+
+class Engine:
+    """Everything detection needs, loaded once."""
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        deduce = load_deduce()
+        self.lookups = Lookups(deduce)
+        self.analyzer = build_analyzer(build_identifier_recognizers(rules) + [DeduceNameRecognizer(deduce)])
+        self.structure = StructureRules(rules, self.lookups)
+
+    def detect(self, document: Document) -> list[Candidate]:
+        """All candidates in the document's page text, sorted by position."""
+        out: list[Candidate] = []
+        if document.text.strip():
+            for r in self.analyzer.analyze(text=document.text, language="nl"):
+                meta = r.recognition_metadata or {}
+                name = meta.get("recognizer_name") or (r.analysis_explanation.recognizer if r.analysis_explanation else "")
+                why = r.analysis_explanation.textual_explanation if r.analysis_explanation else ""
+                out.append(Candidate(r.start, r.end, document.text[r.start:r.end], r.entity_type, round(r.score, 3),
+                                     name or "presidio", why or ""))
+            out += self.structure.find(document)
+        out.sort(key=lambda c: (c.start, -c.end))
+        return out
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def get_engine(rules: Rules) -> Engine:
+    """The process-wide engine for these rules (built on first use)."""
+    engine = _ENGINES.get(rules.checksum)
+    if engine is None:
+        engine = _ENGINES[rules.checksum] = Engine(rules)
+    return engine

@@ -1,0 +1,151 @@
+"""One document through the stages: read → detect → decide → mark → burn → sanitise → verify.
+
+Outputs are written to temporary names in their folder and renamed into place only when complete; a
+redacted PDF that fails verification is never written as a final output.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .burn import burn
+from .decide import Decider, map_boxes
+from .detect import Engine, get_engine
+from .errors import VerificationError, WooRedactError
+from .mark import mark
+from .model import Candidate, Document, DocResult, Finding
+from .read import read
+from .rules import Rules
+from .sanitise import sanitise
+from .verify import verify
+
+
+@dataclass
+class Analysis:
+    document: Document
+    candidates: list[Candidate]
+    findings: list[Finding]
+    secrets: list[str]
+
+
+def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None) -> Analysis:
+    """Read, detect and decide: the findings for one document, with their boxes."""
+    engine = engine or get_engine(rules)
+    document = read(path, rules, password)
+    candidates = engine.detect(document)
+    decider = Decider(rules, engine.structure, engine.lookups)
+    findings = decider.decide(document, candidates)
+    map_boxes(document, findings)
+    secrets = secrets_of(findings, extra=_extra_secrets(engine, decider, document))
+    return Analysis(document, candidates, findings, secrets)
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def secrets_of(findings: list[Finding], extra: list[str] = ()) -> list[str]:
+    """The strings that must not survive anywhere in the output: every redacted span as written, but
+    not a string that also stands in a span that was kept (a public official's surname)."""
+    kept = {_norm(f.text) for f in findings if f.decision == "keep"}
+    out = {_norm(f.text) for f in findings if f.decision == "redact"} | {_norm(s) for s in extra}
+    return sorted(s for s in out if s and s not in kept and len(s) >= 3)
+
+
+def _extra_secrets(engine: Engine, decider: Decider, document: Document) -> list[str]:
+    """Personal data in annotations, bookmarks and attachment names: what sanitise must not let through."""
+    if not document.extra_texts:
+        return []
+    text = "\n".join(document.extra_texts)
+    mini = Document(path=document.path, text=text, words=[], lines=[], page_count=0, page_starts=[])
+    found = decider.decide(mini, engine.detect(mini))
+    return [f.text for f in found if f.decision == "redact"]
+
+
+@contextmanager
+def atomic_path(final: Path):
+    """A temporary path in `final`'s folder that is renamed to `final` when the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, final)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def findings_json(result_source: Path, analysis: Analysis, rules: Rules) -> dict:
+    """The findings of one document for reviewers and tools — positions, grounds and reasons, never the
+    redacted text itself."""
+    rows = []
+    for f in analysis.findings:
+        d = f.to_json()
+        d.pop("text", None)
+        d.pop("person", None)
+        rows.append(d)
+    return {
+        "file": result_source.name,
+        "tool": f"woo-redact {__version__}",
+        "rules_checksum": rules.checksum,
+        "pages": analysis.document.page_count,
+        "textless_pages": [p + 1 for p in analysis.document.textless_pages],
+        "header": {f.label: f.value for f in analysis.document.fields if f.kind in ("reference", "date", "publication")},
+        "findings": rows,
+    }
+
+
+def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
+            password: str | None = None, name: str | None = None) -> DocResult:
+    """Run one document through every stage and write its outputs under `out_dir`:
+    redacted/<name>.pdf, preview/<name>.pdf and findings/<stem>.json."""
+    path = Path(path)
+    name = name or path.name
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    result = DocResult(source=path, status="failed")
+    try:
+        analysis = analyse(path, rules, engine, password)
+        result.pages = analysis.document.page_count
+        result.findings = analysis.findings
+        if analysis.document.textless_pages:
+            result.warnings.append(
+                f"{len(analysis.document.textless_pages)} page(s) without text (scans): not searched, review by hand")
+        redactions = [f for f in analysis.findings if f.decision == "redact"]
+        with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
+            burned = Path(work) / "burned.pdf"
+            burn(path, burned, redactions, rules, password)
+            clean = Path(work) / "clean.pdf"
+            title = analysis.document.field_value("Betreft") or analysis.document.field_value("Onderwerp")
+            notes = sanitise(burned, clean, analysis.secrets, title=title if title and not any(
+                s in title for s in analysis.secrets) else None)
+            result.warnings += [n for n in notes if n]
+            report = verify(clean, analysis.secrets)
+            if not report.ok:
+                channels = sorted({leak.channel for leak in report.leaks})
+                raise VerificationError(f"{path}: verification failed: redacted data still found in {', '.join(channels)}")
+            final = out_dir / "redacted" / name
+            with atomic_path(final) as tmp:
+                os.replace(clean, tmp)
+            result.redacted = final
+        preview = out_dir / "preview" / name
+        with atomic_path(preview) as tmp:
+            mark(path, tmp, analysis.findings, rules, password)
+        result.preview = preview
+        fjson = out_dir / "findings" / (Path(name).stem + ".json")
+        with atomic_path(fjson) as tmp:
+            tmp.write_text(json.dumps(findings_json(path, analysis, rules), ensure_ascii=False, indent=1),
+                           encoding="utf-8")
+        result.findings_json = fjson
+        result.status = "ok"
+    except WooRedactError as e:
+        result.error = str(e)
+    return result

@@ -62,26 +62,36 @@ def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
 def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None) -> int:
     """Write `src` with every redaction burned in to `dst`. Returns the number of boxes."""
     doc = open_pdf(src, password)
+    font = pymupdf.Font(FONT)
     count = 0
     try:
         for pno, boxes in plan_boxes(findings).items():
             page = doc[pno]
-            for rect, ground in boxes:
-                r = pymupdf.Rect(rect)
-                g = rules.grounds.get(ground)
-                text, size = fit_label(r, g.label if g else ground, ground)
-                kwargs = dict(fill=(0, 0, 0), cross_out=False)
-                if size > 0:
-                    kwargs.update(text=text, fontname=FONT, fontsize=size, align=pymupdf.TEXT_ALIGN_CENTER,
-                                  text_color=(1, 1, 1))
-                page.add_redact_annot(r, **kwargs)
+            for rect, _ in boxes:
+                page.add_redact_annot(pymupdf.Rect(rect), fill=(0, 0, 0), cross_out=False)
                 count += 1
             page.apply_redactions(
                 images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                 graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                 text=pymupdf.PDF_REDACT_TEXT_REMOVE,
             )
+            _write_labels(page, boxes, rules, font)
         doc.save(dst, garbage=1)
     finally:
         doc.close()
     return count
+
+
+def _write_labels(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, font: pymupdf.Font) -> None:
+    """White label text centred in each black box, written in one go per page."""
+    writer = pymupdf.TextWriter(page.rect, color=(1, 1, 1))
+    for rect, ground in boxes:
+        r = pymupdf.Rect(rect)
+        g = rules.grounds.get(ground)
+        text, size = fit_label(r, g.label if g else ground, ground)
+        if size <= 0:
+            continue
+        width = font.text_length(text, fontsize=size)
+        baseline = r.y0 + (r.height + size * (font.ascender + font.descender)) / 2
+        writer.append((r.x0 + (r.width - width) / 2, baseline), text, font=font, fontsize=size)
+    writer.write_text(page)

@@ -11,6 +11,7 @@ Policy (rules/officials.yaml, rules/keep.yaml, rules/grounds.yaml):
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -124,8 +125,12 @@ class Decider:
                     initial = (n.first[0][0] if n.first else n.initials[:1]).upper()
                     official_initials.setdefault(n.full_surname.lower(), set()).add(initial)
 
+        officials.sort()
+        official_starts = [o[0] for o in officials]
+
         def official_at(s: int, e: int) -> str | None:
-            for os_, oe, why in officials:
+            i = bisect.bisect_left(official_starts, e)  # officials that start before this span ends
+            for os_, oe, why in reversed(officials[max(0, i - 8):i]):
                 if s < oe and e > os_:
                     return why
             return None
@@ -150,11 +155,19 @@ class Decider:
 
         # every mention of every person
         mentions: list[tuple[int, int, str, str, str]] = []  # start, end, kind, person key, source
+        index = _word_index(text)
+        found: set[tuple[int, int, str, str]] = set()
         for key, p in persons.items():
             for name in p.names():
                 for kind, rx in mention_patterns(name, with_first_alone=self._first_name_ok(name)):
-                    for m in rx.finditer(text):
-                        mentions.append((m.start(), m.end(), kind, key, ",".join(sorted(set(p.sources)))))
+                    # search only around the places where the name's anchor word stands
+                    anchor = name.first[0] if kind == "first name" else re.split(r"[\s-]", name.surname)[0]
+                    for pos in index.get(anchor, ()):
+                        for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor) + 80)):
+                            if m.start() <= pos < m.end():
+                                found.add((m.start(), m.end(), kind, key))
+        for s_, e_, kind, key in found:
+            mentions.append((s_, e_, kind, key, ",".join(sorted(set(persons[key].sources)))))
         public_first = official_first | {f for key in public_persons for f in persons[key].first}
         for first, sources in first_only.items():
             if first in public_first:
@@ -255,9 +268,10 @@ class Decider:
     def _switchboard(self, doc: Document, c: Candidate) -> bool:
         """A phone number in an organisation's letterhead (after a Postbus line or the organisation's
         name) or announced as the general number is a switchboard, not a person's number."""
-        line_no = next((w.line for w in doc.words if w.start <= c.start < w.end + 1), None)
-        if line_no is None:
+        i = bisect.bisect_right([ln.start for ln in doc.lines], c.start) - 1
+        if i < 0:
             return False
+        line_no = i
         line = doc.lines[line_no].text.lower()
         if re.search(r"algeme(en|ne)|centrale|switchboard|receptie|servicenummer|klantcontact", line):
             return True
@@ -275,14 +289,25 @@ class Decider:
         return Finding(fid, s, e, doc.text[s:e], entity, decision, ground, rule, reason, score, person)
 
 
+def _word_index(text: str) -> dict[str, list[int]]:
+    """Where each word starts in the text (words split at spaces, punctuation and hyphens)."""
+    index: dict[str, list[int]] = {}
+    for m in re.finditer(r"[\w'’]+", text):
+        index.setdefault(m.group(), []).append(m.start())
+    return index
+
+
 def _longest_first(spans):
     """Non-overlapping spans, preferring the longest (a full name over its surname)."""
     chosen: list[tuple] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the chosen spans, sorted by start (they never overlap)
+    ends: list[int] = []
     for sp in sorted(spans, key=lambda t: (-(t[1] - t[0]), t[0])):
-        if any(sp[0] < e and sp[1] > s for s, e in taken):
+        i = bisect.bisect_left(starts, sp[1])  # chosen spans that start before sp ends
+        if i and ends[i - 1] > sp[0]:
             continue
-        taken.append((sp[0], sp[1]))
+        starts.insert(i, sp[0])
+        ends.insert(i, sp[1])
         chosen.append(sp)
     return sorted(chosen, key=lambda t: t[0])
 
@@ -305,8 +330,6 @@ def map_boxes(doc: Document, findings: list[Finding]) -> None:
     """Give every finding the boxes of the whole words its span touches, one box per line."""
     words = doc.words
     starts = [w.start for w in words]
-    import bisect
-
     for f in findings:
         i = max(bisect.bisect_right(starts, f.start) - 1, 0)
         per_line: dict[int, list] = {}

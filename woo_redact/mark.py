@@ -16,6 +16,11 @@ from .rules import Rules
 
 KEEP_COLOUR = (0.95, 0.6, 0.0)
 
+# PyMuPDF 1.28's Annot.update() runs a 30,000-step busy loop (update_timing_test) that does nothing
+# else; on a dossier with hundreds of proposals it costs more than drawing them.
+if hasattr(pymupdf.Annot, "update_timing_test"):
+    pymupdf.Annot.update_timing_test = staticmethod(lambda: 0)
+
 
 def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None) -> int:
     """Write the preview of `src` to `dst`. Returns the number of annotations drawn."""

@@ -46,7 +46,7 @@ def test_every_mention_of_a_civil_servant_goes(tmp_path, rules, engine):
     for form in ("Twan Quaedvlieg", "Quaedvlieg", "T. Quaedvlieg", "Twan"):
         assert form in redacted, (form, redacted)
     assert all(f.ground == "5.1.2e" for f in a.findings if f.decision == "redact")
-    assert any(f.rule.startswith("person:header:Opgesteld door") for f in a.findings if f.decision == "redact")
+    assert any("header:Opgesteld door" in f.rule for f in a.findings if f.decision == "redact")
 
 
 def test_email_header_forms(tmp_path, rules, engine):

@@ -85,7 +85,7 @@ class RuleRecognizer(PatternRecognizer):
         # Presidio's default flags ignore case: "1234ab" is no postcode and "AB-12-CD" no "ab-12-cd"
         super().__init__(supported_language=LANGUAGE, global_regex_flags=re.DOTALL | re.MULTILINE, **kwargs)
 
-    def validate_result(self, pattern_text: str) -> bool | None:
+    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
         if self._validator is None:
             return None
         return self._validator(pattern_text)
@@ -105,10 +105,14 @@ class RuleRecognizer(PatternRecognizer):
         return kept
 
 
-def _validators(rules: Rules) -> dict[str, Callable[[str], bool]]:
+def _validators(rules: Rules) -> dict[str, Callable[[str], bool | None]]:
+    """Validator names usable in the rules. True: certain (score 1.0); None: the pattern's score stands
+    (context words decide); False: not reported."""
     return {
-        "elfproef": elfproef,
-        "iban_mod97": iban_mod97,
+        # a 9-digit number that passes the 11-test may still be a file number: context words decide
+        "elfproef": lambda t: None if elfproef(t) else False,
+        # a Dutch IBAN with a wrong check (a typo) is still someone's account number
+        "iban_mod97": lambda t: True if iban_mod97(t) else None,
         "luhn": luhn,
         "phone_nl": phone_nl(rules.service_number_prefixes),
     }

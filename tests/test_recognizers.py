@@ -112,3 +112,8 @@ def test_broken_recogniser_spec_is_refused(change, message):
     with pytest.raises(RulesError) as e:
         build_identifier_recognizers(rules)
     assert "recognizers.yaml" in str(e.value) and message in str(e.value)
+
+
+def test_identifiers_wrapping_over_a_line_break(analyzer):
+    assert found(analyzer, "terug op rekening NL91 ABNA 0417 1643\n00 ten name van", "IBAN_CODE") == ["NL91 ABNA 0417 1643\n00"]
+    assert found(analyzer, "bel mij op 070 123\n4567 of later", "PHONE_NUMBER") == ["070 123\n4567"]

@@ -47,6 +47,7 @@ class HeaderField:
     start: int  # offset of the value in Document.text
     end: int
     page: int
+    wrapped: bool = False  # "Label: value" whose value runs on over the next lines (one text, not a list)
 
 
 @dataclass

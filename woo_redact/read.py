@@ -229,5 +229,6 @@ def header_fields(document: Document, rules: Rules) -> list[HeaderField]:
                         or _LABEL_START.match(nxt.text) or prev.text.rstrip().endswith((".", ":"))):
                     break
                 end = nxt.end
-        fields.append(HeaderField(spec["label"], spec["kind"], document.text[start:end], start, end, line.page))
+        fields.append(HeaderField(spec["label"], spec["kind"], document.text[start:end], start, end, line.page,
+                                  wrapped=m is not None and end > line.end))
     return fields

@@ -104,7 +104,7 @@ class StructureRules:
             if f.kind != "persons":
                 continue
             # a line that ends in "en" or "," continues on the next one: "Minister voor X en\nY"
-            value = re.sub(r"(?<= en)\n|(?<=&)\n", " ", f.value)
+            value = f.value.replace("\n", " ") if f.wrapped else re.sub(r"(?<= en)\n|(?<=&)\n", " ", f.value)
             for m in _ITEM.finditer(value):
                 for s, e in _name_parts(value, m.start(), m.end()):
                     text = value[s:e]

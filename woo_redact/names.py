@@ -5,10 +5,12 @@ deduce builds its lookup structures on first use (about 90 s) and caches them; l
 """
 from __future__ import annotations
 
+import gc
+import json
 import logging
 import os
+import pickle
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,17 +34,63 @@ def cache_dir() -> Path:
     return Path(xdg) / "woo-redact" / "deduce"
 
 
+# deduce's lookup structures that name detection does not use; street and healthcare-institution lists
+# alone take most of deduce's ~1 GB in memory
+_UNUSED_STRUCTS = ("street", "healthcare_institution", "hospital", "hospital_abbr", "eponymous_disease", "medical_term")
+
+
+def _names_config() -> dict:
+    """deduce's base configuration with only the name annotators."""
+    import deduce
+
+    base = json.loads((Path(deduce.__file__).parent / "base_config.json").read_text(encoding="utf-8"))
+    base["annotators"] = {k: v for k, v in base["annotators"].items()
+                          if v.get("group") == "names" and k != "eponymous_disease"}
+    return base
+
+
+def _trim_cache(full: Path, trimmed: Path) -> None:
+    """Write a copy of deduce's lookup cache without the structures name detection never uses."""
+    with open(full / "cache" / "lookup_structs.pickle", "rb") as fh:
+        cache = pickle.load(fh)
+    for key in _UNUSED_STRUCTS:
+        if key in cache["lookup_structs"]:
+            del cache["lookup_structs"][key]
+    (trimmed / "cache").mkdir(parents=True, exist_ok=True)
+    tmp = trimmed / "cache" / "lookup_structs.pickle.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, trimmed / "cache" / "lookup_structs.pickle")
+
+
+def _cache_version(path: Path) -> str | None:
+    try:
+        with open(path / "cache" / "lookup_structs.pickle", "rb") as fh:
+            return pickle.load(fh).get("deduce_version")
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def load_deduce():
-    """deduce.Deduce with its cache in a writable place, loaded once per process."""
+    """deduce.Deduce with its name annotators only, loaded once per process.
+
+    The first run builds deduce's full lookup cache (about 90 s) in a writable folder and writes a
+    trimmed copy without the lists name detection does not use; later runs load the trimmed copy."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     import deduce  # importing it points the root logger at stdout on DEBUG: undo that
 
-    path = cache_dir()
-    path.mkdir(parents=True, exist_ok=True)
+    full = cache_dir()
+    trimmed = full / "names"
     try:
-        engine = deduce.Deduce(cache_path=path)
+        if _cache_version(trimmed) != deduce.__version__:
+            full.mkdir(parents=True, exist_ok=True)
+            if _cache_version(full) != deduce.__version__:
+                deduce.Deduce(cache_path=full)  # builds and caches the full lookup structures
+            _trim_cache(full, trimmed)
+            gc.collect()
+        engine = deduce.Deduce(load_base_config=False, config=_names_config(), cache_path=trimmed)
     finally:
         for h in list(root.handlers):
             if h not in handlers:

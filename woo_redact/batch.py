@@ -1,21 +1,39 @@
-"""Batch: every document of a folder through the pipeline, one engine for all, going on past bad files."""
+"""Batch: every document of a folder through the pipeline, going on past bad files, resumable.
+
+State lives in OUT_DIR/woo-redact.sqlite (`state.py`): a document already done with the same content and
+rules is not processed again, so a batch that was stopped — even with kill -9 — is completed by running
+the same command again. Documents with the same content under two names are processed once. With more
+than one worker, documents are processed in forked worker processes that share the engine the main
+process loaded; the main process alone writes the database.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
+import multiprocessing
+import os
 import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from .detect import Engine, get_engine
 from .errors import ExitCode
-from .model import DocResult
+from .model import DocResult, Finding
 from .pipeline import process
 from .rules import Rules
+from .state import State
+
+STATE_FILE = "woo-redact.sqlite"
+OUTPUT_DIRS = ("redacted", "preview", "findings")
 
 
 @dataclass
 class BatchResult:
     results: list[DocResult] = field(default_factory=list)
+    resumed: int = 0  # documents taken from an earlier run
 
     @property
     def failed(self) -> list[DocResult]:
@@ -23,7 +41,7 @@ class BatchResult:
 
     @property
     def skipped(self) -> list[DocResult]:
-        return [r for r in self.results if r.status == "skipped"]
+        return [r for r in self.results if r.status in ("skipped", "duplicate")]
 
     @property
     def exit_code(self) -> ExitCode:
@@ -36,7 +54,8 @@ class BatchResult:
 
 def inputs(in_dir: Path) -> list[Path]:
     """The files of a batch, in a stable order: every regular file below `in_dir`, hidden files aside."""
-    return sorted(p for p in in_dir.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(in_dir).parts))
+    return sorted(p for p in in_dir.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(in_dir).parts))
 
 
 def is_document(path: Path) -> bool:
@@ -51,30 +70,147 @@ def is_document(path: Path) -> bool:
         return True  # let processing report why it cannot be read
 
 
+def output_name(in_dir: Path, path: Path) -> str:
+    rel = path.relative_to(in_dir)
+    name = "__".join(rel.parts)
+    return name if name.lower().endswith(".pdf") else name + ".pdf"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def remove_stale_temporaries(out_dir: Path) -> int:
+    """Temporary files of a run that was killed before it could rename them."""
+    n = 0
+    for sub in OUTPUT_DIRS:
+        for tmp in (out_dir / sub).glob(".*.tmp") if (out_dir / sub).is_dir() else []:
+            tmp.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+def _findings_from_json(path: Path) -> list[Finding]:
+    """The findings of an earlier run (positions, grounds, decisions; the text is never stored)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for f in data.get("findings", []):
+        boxes = [(b["page"] - 1, tuple(b["rect"])) for b in f.get("boxes", [])]
+        out.append(Finding(f["id"], f["start"], f["end"], "", f["entity"], f["decision"], f["ground"], f["rule"],
+                           f["reason"], f["score"], None, boxes))
+    return out
+
+
+def _resumed(path: Path, out_dir: Path, name: str, row: dict) -> DocResult | None:
+    """The result of an earlier run, if its outputs are all still there."""
+    warnings = json.loads(row["warnings"] or "[]")
+    if row["status"] != "ok":
+        return DocResult(source=path, status=row["status"], error=row["error"], warnings=warnings)
+    redacted, preview = out_dir / "redacted" / name, out_dir / "preview" / name
+    fjson = out_dir / "findings" / (Path(name).stem + ".json")
+    if not (redacted.exists() and preview.exists() and fjson.exists()):
+        return None
+    return DocResult(source=path, status="ok", pages=row["pages"], findings=_findings_from_json(fjson),
+                     redacted=redacted, preview=preview, findings_json=fjson, warnings=warnings)
+
+
+# ------------------------------------------------------------------------------------------- workers
+_WORKER: dict = {}
+
+
+def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[DocResult, float]:
+    start = time.perf_counter()
+    rules, engine = _WORKER["rules"], _WORKER["engine"]
+    try:
+        result = process(path, out_dir, rules, engine, password, name=name)
+    except Exception as e:  # an unexpected bug must not lose the rest of the batch
+        result = DocResult(source=path, status="failed", error=f"{path}: internal error ({type(e).__name__}: {e})")
+    return result, time.perf_counter() - start
+
+
 def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
               password: str | None = None, on_result: Callable[[DocResult], None] | None = None,
-              progress: Callable | None = None) -> BatchResult:
+              workers: int = 1) -> BatchResult:
     """Process every input; a document that fails is recorded with its reason and the batch goes on."""
     engine = engine or get_engine(rules)
-    files = inputs(in_dir)
+    _WORKER.update(rules=rules, engine=engine)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)
+    state = State(out_dir / STATE_FILE)
     batch = BatchResult()
-    iterator = progress(files) if progress else files
-    for path in iterator:
-        rel = path.relative_to(in_dir)
-        name = "__".join(rel.parts) if len(rel.parts) > 1 else rel.name
-        if not is_document(path):
-            result = DocResult(source=path, status="skipped",
-                               error=f"{path}: not processed: unsupported file type ({path.suffix or 'no extension'})")
-            batch.results.append(result)
-            if on_result:
-                on_result(result)
-            continue
-        try:
-            result = process(path, out_dir, rules, engine, password, name=name)
-        except Exception as e:  # an unexpected bug must not lose the rest of the batch
-            result = DocResult(source=path, status="failed", error=f"{path}: internal error ({type(e).__name__}: {e})")
-            print(result.error, file=sys.stderr)
-        batch.results.append(result)
+    results: dict[Path, DocResult] = {}
+    seen: dict[str, str] = {}  # content hash → output name of the first input with that content
+    todo: list[tuple[Path, str, str]] = []
+
+    def finish(path: Path, name: str, digest: str, result: DocResult, seconds: float, duplicate_of=None):
+        state.record(name, result, digest, rules.checksum, seconds, duplicate_of)
+        results[path] = result
         if on_result:
             on_result(result)
+
+    try:
+        for path in inputs(in_dir):
+            name = output_name(in_dir, path)
+            digest = sha256_of(path)
+            row = state.done(name, digest, rules.checksum) if digest else None
+            earlier = _resumed(path, out_dir, name, row) if row else None
+            if earlier is not None:
+                results[path] = earlier
+                batch.resumed += 1
+                if earlier.status == "ok":
+                    seen.setdefault(digest, name)
+                if on_result:
+                    on_result(earlier)
+                continue
+            if not is_document(path):
+                finish(path, name, digest, DocResult(
+                    source=path, status="skipped",
+                    error=f"{path}: not processed: unsupported file type ({path.suffix or 'no extension'})"), 0.0)
+                continue
+            if digest and digest in seen:
+                finish(path, name, digest, DocResult(
+                    source=path, status="duplicate",
+                    error=f"{path}: not processed: same content as {seen[digest]}"), 0.0, seen[digest])
+                continue
+            if digest:
+                seen[digest] = name
+            todo.append((path, name, digest))
+
+        if workers <= 1 or len(todo) <= 1:
+            for path, name, digest in todo:
+                result, seconds = _work(path, out_dir, name, password)
+                finish(path, name, digest, result, seconds)
+        else:
+            ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in todo}
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        p, n, d = pending.pop(fut)
+                        try:
+                            result, seconds = fut.result()
+                        except Exception as e:  # a worker died (out of memory, killed)
+                            result, seconds = DocResult(source=p, status="failed",
+                                                        error=f"{p}: worker failed ({type(e).__name__})"), 0.0
+                        finish(p, n, d, result, seconds)
+    finally:
+        state.close()
+    order = {p: i for i, p in enumerate(inputs(in_dir))}
+    batch.results = [results[p] for p in sorted(results, key=lambda p: order.get(p, len(order)))]
     return batch
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use the woo-redact command")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def _fail(e: WooRedactError) -> None:
 
 
 def _summary(r: DocResult) -> str:
-    if r.status == "skipped":
+    if r.status in ("skipped", "duplicate"):
         return f"skipped {r.error}"
     if r.status != "ok":
         return f"FAILED  {r.error}"
@@ -123,12 +124,18 @@ def verify(file, rules_dir, password):
 @main.command()
 @click.argument("in_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores).")
 @click.option("--quiet", is_flag=True, help="Only errors and the final line.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document, then a summary object.")
 @rules_option
 @password_option
-def batch(in_dir, out_dir, quiet, rules_dir, password):
-    """Redact every document in IN_DIR: OUT/redacted, OUT/preview and OUT/findings."""
-    from .batch import inputs, run_batch
+def batch(in_dir, out_dir, workers, quiet, as_json, rules_dir, password):
+    """Redact every document in IN_DIR into OUT_DIR (redacted/, preview/, findings/, woo-redact.sqlite).
+
+    Running the same command again continues where an earlier run stopped."""
+    from .batch import default_workers, inputs, run_batch
+    from .detect import get_engine
 
     try:
         rules = _rules(rules_dir)
@@ -138,35 +145,58 @@ def batch(in_dir, out_dir, quiet, rules_dir, password):
     if not files:
         click.echo(f"Error: {in_dir}: no files to process", err=True)
         sys.exit(int(ExitCode.bad_args))
-    if not quiet:
-        click.echo(f"Loading the detection engine and {len(files)} document(s)...", err=True)
-    from .detect import get_engine
-
+    chatty = not quiet and not as_json
+    if chatty:
+        click.echo(f"Loading the detection engine for {len(files)} file(s)...", err=True)
     engine = get_engine(rules)
-    lines: list[str] = []
+    bar = None
+    if chatty and sys.stderr.isatty():
+        bar = click.progressbar(length=len(files), label="Redacting", file=sys.stderr, show_pos=True, show_eta=True)
+        bar.__enter__()
+    started = time.perf_counter()
+    pages = 0
 
     def report(r: DocResult):
-        if r.status == "failed":
+        nonlocal pages
+        pages += r.pages
+        if as_json:
+            click.echo(json.dumps({"file": str(r.source), "status": r.status, "pages": r.pages,
+                                   "redactions": len(r.redactions), "error": r.error, "warnings": r.warnings},
+                                  ensure_ascii=False))
+        elif r.status == "failed":
             click.echo(f"Error: {r.error}", err=True)
-        lines.append(_summary(r))
+        if bar is not None:
+            bar.label = f"Redacting ({pages / max(time.perf_counter() - started, 1e-6):.1f} p/s)"
+            bar.update(1)
+        elif chatty:
+            click.echo(_summary(r))
 
-    show_bar = not quiet and sys.stderr.isatty()
-
-    def progress(items):
-        with click.progressbar(items, label="Redacting", file=sys.stderr,
-                               item_show_func=lambda p: p.name if p else "") as bar:
-            yield from bar
-
-    result = run_batch(in_dir, out_dir, rules, engine, password, on_result=report,
-                       progress=progress if show_bar else None)
-    if not quiet:
-        for line in lines:
-            click.echo(line)
-    pages = sum(r.pages for r in result.results)
+    try:
+        result = run_batch(in_dir, out_dir, rules, engine, password, on_result=report,
+                           workers=workers or default_workers())
+    except KeyboardInterrupt:
+        click.echo(f"Interrupted: run the same command again to continue ({out_dir})", err=True)
+        sys.exit(int(ExitCode.ctrl_c))
+    except OSError as e:
+        click.echo(f"Error: {out_dir}: {e.strerror or e} — fix this and run the same command again", err=True)
+        sys.exit(int(ExitCode.file_access_error))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if bar is not None and not quiet:
+        for r in result.results:
+            click.echo(_summary(r))
+    seconds = time.perf_counter() - started
     boxes = sum(len(r.redactions) for r in result.results)
     done = len(result.results) - len(result.failed) - len(result.skipped)
-    click.echo(f"{done} of {len(result.results)} file(s) done, {pages} pages, {boxes} redactions, "
-               f"{len(result.failed)} failed, {len(result.skipped)} not processed → {out_dir}")
+    summary = dict(files=len(result.results), done=done, failed=len(result.failed), not_processed=len(result.skipped),
+                   resumed=result.resumed, pages=pages, redactions=boxes, seconds=round(seconds, 2), out=str(out_dir))
+    if as_json:
+        click.echo(json.dumps({"summary": summary}))
+    else:
+        resumed = f", {result.resumed} from an earlier run" if result.resumed else ""
+        click.echo(f"{done} of {len(result.results)} file(s) done{resumed}, {pages} pages, {boxes} redactions, "
+                   f"{len(result.failed)} failed, {len(result.skipped)} not processed → {out_dir}")
     sys.exit(int(result.exit_code))
 
 

@@ -1,0 +1,114 @@
+"""The batch on real dossiers: resumable after kill -9, duplicates once, bad input named, inputs untouched."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pikepdf
+import pymupdf
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, make_pdf, page_text
+
+from woo_redact.batch import STATE_FILE, run_batch
+from woo_redact.cli import main
+from woo_redact.errors import ExitCode
+
+FIRST = ["Twan", "Noor", "Ilse", "Jelmer", "Sevda", "Marloes", "Gijs", "Femke"]
+LAST = ["Quaedvlieg", "Haddou", "Brouwersma", "Oosterhuis", "Yilmaz", "Veenstra", "Aydemir", "Zwanenburg"]
+
+
+def _dossier(folder, n):
+    folder.mkdir()
+    for i in range(n):
+        a = f"{FIRST[i % 8]} {LAST[(i * 3) % 8]}"
+        make_pdf(folder / f"doc_{i:02d}.pdf", [
+            f"Van: {a} <{a.lower().replace(' ', '.')}@minbzk.nl>\nOnderwerp: stuk {i}\n\n"
+            f"Hoi collega,\nMinister Van Dorsten vraagt om de cijfers van dossier {i}.\n"
+            f"Met vriendelijke groet,\n{a}\nT 070 {300 + i} {4000 + i} | M 06-{41000000 + i}"])
+    return folder
+
+
+def _texts(out):
+    return {p.name: page_text(p) for p in sorted((out / "redacted").glob("*.pdf"))}
+
+
+def _done(out):
+    try:
+        with sqlite3.connect(out / STATE_FILE) as db:
+            return db.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_batch_resumes_to_the_same_result(tmp_path, rules, engine):
+    src = _dossier(tmp_path / "in", 40)
+    reference = tmp_path / "reference"
+    run_batch(src, reference, rules, engine)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "woo_redact.cli", "batch", str(src), "--out", str(out), "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while _done(out) < 5 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = _done(out)
+    assert 0 < done_before < 40, "the batch should have been killed midway"
+    result = run_batch(src, out, rules, engine)
+    assert result.resumed >= done_before and not result.failed
+    assert _texts(out) == _texts(reference)
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_changed_input_or_rules_are_redone(tmp_path, rules, engine):
+    src = _dossier(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    assert run_batch(src, out, rules, engine).resumed == 0
+    assert run_batch(src, out, rules, engine).resumed == 3
+    make_pdf(src / "doc_01.pdf", ["Overleg met Gijs Aydemir over de begroting."])
+    again = run_batch(src, out, rules, engine)
+    assert again.resumed == 2 and "Aydemir" not in page_text(out / "redacted" / "doc_01.pdf")
+
+
+def test_bad_inputs_are_named_and_the_batch_goes_on(tmp_path, engine):
+    src = _dossier(tmp_path / "in", 2)
+    (src / "leeg.pdf").write_bytes(b"")
+    (src / "afgebroken.pdf").write_bytes((src / "doc_00.pdf").read_bytes()[:200])
+    (src / "foto.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    pikepdf.new().save(src / "nul pagina's.pdf")
+    with pikepdf.open(src / "doc_00.pdf") as p:
+        p.save(src / "geheim.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    (src / "kopie van doc_00.pdf").write_bytes((src / "doc_00.pdf").read_bytes())
+    doc = pymupdf.open(src / "doc_01.pdf")
+    doc.embfile_add("bijlage.txt", b"Twan Quaedvlieg", filename="bijlage.txt")
+    doc.set_metadata({"author": "Twan Quaedvlieg"})
+    doc.save(src / "café met bijlage.pdf")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()}
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--workers", "2"])
+    assert result.exit_code == ExitCode.input_file, result.output
+    for name, reason in [("leeg.pdf", "empty file"), ("afgebroken.pdf", "corrupt PDF"), ("foto.pdf", "not a PDF"),
+                         ("nul pagina's.pdf", "no pages"), ("geheim.pdf", "encrypted PDF"),
+                         ("kopie van doc_00.pdf", "same content as doc_00.pdf")]:
+        assert f"{name}: " in result.output and reason in result.output, (name, result.output)
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()} == before
+    with pymupdf.open(out / "redacted" / "café met bijlage.pdf") as d:
+        assert d.embfile_count() == 0 and "Quaedvlieg" not in str(d.metadata)
+    assert "attachment" in result.output  # the summary says what was stripped
+    for name in ("doc_00.pdf", "doc_01.pdf"):
+        assert (out / "redacted" / name).exists()
+
+
+def test_json_progress_for_machines(tmp_path, engine):
+    src = _dossier(tmp_path / "in", 2)
+    result = CliRunner().invoke(main, ["batch", str(src), "--out", str(tmp_path / "out"), "--json"])
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert [l["status"] for l in lines[:-1]] == ["ok", "ok"]
+    assert lines[-1]["summary"]["done"] == 2 and lines[-1]["summary"]["pages"] == 2

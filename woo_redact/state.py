@@ -1,0 +1,93 @@
+"""The batch's state in SQLite (one file in the output folder, the embedded default).
+
+Every input by content hash with its stage, status, error and timings, and every finding's decision
+(page, box, entity, ground, rule, reason — never the redacted text). Only the batch's main process
+writes it; each document is committed when its outputs are in place, so a batch killed at any moment
+continues where it stopped.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from .model import DocResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    name TEXT PRIMARY KEY,          -- output name (file name; sub-folders joined with __)
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rules_checksum TEXT NOT NULL,
+    stage TEXT NOT NULL,            -- read | verified | failed | skipped | duplicate
+    status TEXT NOT NULL,           -- ok | failed | skipped | duplicate
+    pages INTEGER NOT NULL DEFAULT 0,
+    redactions INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    warnings TEXT,                  -- JSON list
+    duplicate_of TEXT,
+    seconds REAL,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    document TEXT NOT NULL,
+    finding TEXT NOT NULL,
+    page INTEGER,
+    box TEXT,                       -- JSON [x0, y0, x1, y1]
+    entity TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    ground TEXT,
+    rule TEXT,
+    reason TEXT,
+    score REAL,
+    source TEXT NOT NULL,           -- auto | reviewer
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_document ON decisions(document);
+"""
+
+
+class State:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path)
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def done(self, name: str, sha256: str, rules_checksum: str) -> dict | None:
+        """The stored row when this input was already handled with the same content and rules."""
+        row = self.db.execute(
+            "SELECT status, pages, redactions, error, warnings, duplicate_of FROM documents "
+            "WHERE name = ? AND sha256 = ? AND rules_checksum = ? AND status IN ('ok', 'skipped', 'duplicate')",
+            (name, sha256, rules_checksum)).fetchone()
+        if row is None:
+            return None
+        keys = ("status", "pages", "redactions", "error", "warnings", "duplicate_of")
+        return dict(zip(keys, row))
+
+    def record(self, name: str, result: DocResult, sha256: str, rules_checksum: str, seconds: float,
+               duplicate_of: str | None = None) -> None:
+        stage = {"ok": "verified"}.get(result.status, result.status)
+        now = time.time()
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (name, str(result.source), sha256, rules_checksum, stage, result.status, result.pages,
+                 len(result.redactions), result.error, json.dumps(result.warnings, ensure_ascii=False),
+                 duplicate_of, round(seconds, 3), now))
+            self.db.execute("DELETE FROM decisions WHERE document = ?", (name,))
+            self.db.executemany(
+                "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(name, f.id, p + 1, json.dumps([round(c, 2) for c in r]), f.entity, f.decision, f.ground,
+                  f.rule, f.reason, f.score, "auto", now)
+                 for f in result.findings for p, r in (f.boxes or [(-1, (0, 0, 0, 0))])])
+
+    def rows(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM documents ORDER BY name")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]

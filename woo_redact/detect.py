@@ -26,13 +26,20 @@ class Engine:
     def detect(self, document: Document) -> list[Candidate]:
         """All candidates in the document's page text, sorted by position."""
         out: list[Candidate] = []
-        if document.text.strip():
-            for r in self.analyzer.analyze(text=document.text, language="nl"):
+        text = document.text
+        # page by page: Presidio's context enhancer scans all tokens for every result, which grows with
+        # the square of the text; a page is the natural unit for context words anyway
+        bounds = list(document.page_starts or [0]) + [len(text)]
+        for lo, hi in zip(bounds, bounds[1:]):
+            if not text[lo:hi].strip():
+                continue
+            for r in self.analyzer.analyze(text=text[lo:hi], language="nl"):
                 meta = r.recognition_metadata or {}
                 name = meta.get("recognizer_name") or (r.analysis_explanation.recognizer if r.analysis_explanation else "")
                 why = r.analysis_explanation.textual_explanation if r.analysis_explanation else ""
-                out.append(Candidate(r.start, r.end, document.text[r.start:r.end], r.entity_type, round(r.score, 3),
-                                     name or "presidio", why or ""))
+                s, e = lo + r.start, lo + r.end
+                out.append(Candidate(s, e, text[s:e], r.entity_type, round(r.score, 3), name or "presidio", why or ""))
+        if text.strip():
             out += self.structure.find(document)
         out.sort(key=lambda c: (c.start, -c.end))
         return out

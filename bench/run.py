@@ -10,6 +10,7 @@ time after start-up against the floor, and the peak memory of the process.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -83,7 +84,7 @@ def main() -> int:
     (work / "floor").mkdir(parents=True, exist_ok=True)
     t_floor = floor(files, work / "floor")
 
-    from woo_redact.batch import run_batch
+    from woo_redact.batch import default_workers, run_batch
     from woo_redact.detect import get_engine
     from woo_redact.rules import load_rules
 
@@ -91,18 +92,23 @@ def main() -> int:
     rules = load_rules()
     engine = get_engine(rules)
     t_start = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    result = run_batch(corpus, work / "out", rules, engine)
-    t_batch = time.perf_counter() - t1
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    failed = len(result.failed)
-    print(f"corpus: {len(files)} files, {pages} pages ({args.pages}-page dossier)")
-    print(f"floor (PyMuPDF open+words+10 boxes/page+save): {t_floor:.2f} s = {pages / t_floor:.1f} pages/s")
+    print(f"corpus: {len(files)} files, {pages} pages ({args.pages}-page dossier); machine: {os.cpu_count()} cores")
+    print(f"floor (PyMuPDF open + words + 10 boxes/page + save, one process): {t_floor:.2f} s = "
+          f"{pages / t_floor:.1f} pages/s")
     print(f"start-up (rules + engine load): {t_start:.2f} s")
-    print(f"batch after start-up: {t_batch:.2f} s = {pages / t_batch:.1f} pages/s "
-          f"({t_batch / t_floor:.2f}x the floor)")
-    print(f"batch including start-up: {pages / (t_batch + t_start):.1f} pages/s")
-    print(f"peak memory (one process): {peak_mb:.0f} MB; failed documents: {failed}")
+    failed = 0
+    for workers in sorted({1, default_workers()}):
+        out = work / f"out-{workers}"
+        shutil.rmtree(out, ignore_errors=True)
+        t1 = time.perf_counter()
+        result = run_batch(corpus, out, rules, engine, workers=workers)
+        t_batch = time.perf_counter() - t1
+        failed += len(result.failed)
+        print(f"batch, {workers} worker(s), after start-up: {t_batch:.2f} s = {pages / t_batch:.1f} pages/s "
+              f"({t_batch / t_floor:.2f}x the floor); with start-up {pages / (t_batch + t_start):.1f} pages/s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: main process {peak:.0f} MB, largest worker {child:.0f} MB; failed documents: {failed}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0

@@ -101,6 +101,25 @@ def redact(file, out_dir, rules_dir, password):
 
 
 @main.command()
+@click.argument("preview", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--findings", "findings_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The preview's findings JSON (default: ../findings/<name>.json beside the preview folder).")
+@rules_option
+def apply(preview, out_dir, findings_path, rules_dir):
+    """Burn in the decisions a reviewer made in PREVIEW: deleted proposals stay readable, drawn
+    rectangles are redacted, a code written in a proposal's text changes its ground."""
+    from .review import apply_review
+
+    try:
+        rules = _rules(rules_dir)
+        r = apply_review(preview, out_dir, rules, findings_path)
+    except WooRedactError as e:
+        _fail(e)
+    click.echo(_summary(r))
+
+
+@main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @rules_option
 @password_option

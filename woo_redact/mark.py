@@ -22,7 +22,11 @@ if hasattr(pymupdf.Annot, "update_timing_test"):
     pymupdf.Annot.update_timing_test = staticmethod(lambda: 0)
 
 
-def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None) -> int:
+SOURCE_KEY = "WooRedactSource"  # catalog key: the SHA-256 of the document the preview belongs to
+
+
+def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
+         source_sha256: str | None = None) -> int:
     """Write the preview of `src` to `dst`. Returns the number of annotations drawn."""
     doc = open_pdf(src, password)
     count = 0
@@ -54,6 +58,8 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 annot.update()
                 doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(f.id if i == 0 else f"{f.id}-{i}"))
                 count += 1
+        if source_sha256:
+            doc.xref_set_key(doc.pdf_catalog(), SOURCE_KEY, pymupdf.get_pdf_str(source_sha256))
         doc.save(dst, garbage=1, deflate=True)
     finally:
         doc.close()

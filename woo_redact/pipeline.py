@@ -5,6 +5,7 @@ redacted PDF that fails verification is never written as a final output.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -96,11 +97,36 @@ def findings_json(result_source: Path, analysis: Analysis, rules: Rules) -> dict
         "file": result_source.name,
         "tool": f"woo-redact {__version__}",
         "rules_checksum": rules.checksum,
+        "sha256": sha256_file(result_source),
         "pages": analysis.document.page_count,
         "textless_pages": [p + 1 for p in analysis.document.textless_pages],
         "header": {f.label: f.value for f in analysis.document.fields if f.kind in ("reference", "date", "publication")},
         "findings": rows,
     }
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
+             password: str | None = None, title: str | None = None, shown_as: Path | None = None) -> list[str]:
+    """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
+    sanitiser's notes."""
+    with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
+        burned = Path(work) / "burned.pdf"
+        burn(src, burned, redactions, rules, password)
+        clean = Path(work) / "clean.pdf"
+        safe_title = title if title and not any(s in title for s in secrets) else None
+        notes = sanitise(burned, clean, secrets, title=safe_title)
+        report = verify(clean, secrets)
+        if not report.ok:
+            channels = sorted({leak.channel for leak in report.leaks})
+            raise VerificationError(f"{shown_as or src}: verification failed: redacted data still found in "
+                                    f"{', '.join(channels)}")
+        with atomic_path(final) as tmp:
+            os.replace(clean, tmp)
+    return [n for n in notes if n]
 
 
 def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
@@ -120,25 +146,12 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
             result.warnings.append(
                 f"{len(analysis.document.textless_pages)} page(s) without text (scans): not searched, review by hand")
         redactions = [f for f in analysis.findings if f.decision == "redact"]
-        with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
-            burned = Path(work) / "burned.pdf"
-            burn(path, burned, redactions, rules, password)
-            clean = Path(work) / "clean.pdf"
-            title = analysis.document.field_value("Betreft") or analysis.document.field_value("Onderwerp")
-            notes = sanitise(burned, clean, analysis.secrets, title=title if title and not any(
-                s in title for s in analysis.secrets) else None)
-            result.warnings += [n for n in notes if n]
-            report = verify(clean, analysis.secrets)
-            if not report.ok:
-                channels = sorted({leak.channel for leak in report.leaks})
-                raise VerificationError(f"{path}: verification failed: redacted data still found in {', '.join(channels)}")
-            final = out_dir / "redacted" / name
-            with atomic_path(final) as tmp:
-                os.replace(clean, tmp)
-            result.redacted = final
+        title = analysis.document.field_value("Betreft") or analysis.document.field_value("Onderwerp")
+        result.redacted = out_dir / "redacted" / name
+        result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password, title)
         preview = out_dir / "preview" / name
         with atomic_path(preview) as tmp:
-            mark(path, tmp, analysis.findings, rules, password)
+            mark(path, tmp, analysis.findings, rules, password, source_sha256=sha256_file(path))
         result.preview = preview
         fjson = out_dir / "findings" / (Path(name).stem + ".json")
         with atomic_path(fjson) as tmp:

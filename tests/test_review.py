@@ -1,0 +1,68 @@
+"""The reviewer's round trip: decisions made in the preview with a PDF tool are burned in exactly."""
+from __future__ import annotations
+
+import sqlite3
+
+import pymupdf
+import pytest
+from click.testing import CliRunner
+from conftest import make_pdf, page_text
+
+from woo_redact.cli import main
+from woo_redact.errors import ExitCode
+from woo_redact.pipeline import process
+
+TEXT = ("Opgesteld door\nTwan Quaedvlieg\nbeleidsadviseur\n\n\n"
+        "Overleg met Noor Haddou en Ilse Brouwersma over de begroting van het Kunstfonds.\n"
+        "Burgerservicenummer 111222333 van de aanvrager staat in het dossier.")
+
+
+@pytest.fixture
+def reviewed(tmp_path, rules, engine):
+    src = make_pdf(tmp_path / "nota.pdf", [TEXT])
+    out = tmp_path / "out"
+    assert process(src, out, rules, engine).status == "ok"
+    preview = out / "preview" / "nota.pdf"
+    doc = pymupdf.open(preview)
+    page = doc[0]  # keep the page alive while its annotations are used
+    def annot_over(word_text):
+        w = next(w for w in page.get_text("words") if w[4] == word_text)
+        centre = pymupdf.Rect(w[:4]).tl + (pymupdf.Rect(w[:4]).br - pymupdf.Rect(w[:4]).tl) * 0.5
+        return next(a for a in page.annots() if centre in a.rect)
+
+    # 1. reject "Noor Haddou"; 2. change the BSN's code to 5.1.1d; 3. draw a box over "Kunstfonds."
+    page.delete_annot(annot_over("Haddou"))
+    bsn = annot_over("111222333")
+    bsn.set_info(content="5.1.1d – bijzonder persoonsgegeven")
+    bsn.update()
+    word = next(w for w in page.get_text("words") if w[4] == "Kunstfonds.")
+    page.add_rect_annot(pymupdf.Rect(word[:4]))
+    doc.save(tmp_path / "reviewed.pdf")
+    doc.close()
+    (tmp_path / "reviewed.pdf").replace(preview)
+    return out, preview
+
+
+def test_apply_burns_in_exactly_the_reviewers_decisions(reviewed):
+    out, preview = reviewed
+    result = CliRunner().invoke(main, ["apply", str(preview), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = page_text(out / "redacted" / "nota.pdf")
+    assert "Noor Haddou" in text  # rejected: readable
+    assert "Kunstfonds" not in text  # drawn by the reviewer: gone
+    assert "111222333" not in text and "5.1.1d" in text or "Bijzondere persoonsgegevens" in text
+    assert "Quaedvlieg" not in text and "Brouwersma" not in text  # the rest as proposed
+    with sqlite3.connect(out / "woo-redact.sqlite") as db:
+        kinds = [r[0] for r in db.execute("SELECT decision FROM decisions WHERE source = 'reviewer'")]
+    assert {"accepted", "rejected", "changed", "added"} <= set(kinds)
+
+
+def test_a_preview_of_another_document_is_refused(reviewed, tmp_path):
+    out, preview = reviewed
+    other = make_pdf(tmp_path / "ander.pdf", ["Een ander document."])
+    fake = out / "preview" / "ander.pdf"
+    fake.write_bytes(other.read_bytes())
+    (out / "findings" / "ander.json").write_text((out / "findings" / "nota.json").read_text())
+    result = CliRunner().invoke(main, ["apply", str(fake), "--out", str(out)])
+    assert result.exit_code == ExitCode.input_file
+    assert "does not belong" in result.output

@@ -1,0 +1,159 @@
+"""Read a reviewer's decisions back from a preview PDF and burn in exactly those.
+
+In the preview every proposal is an annotation whose /NM is its finding's id. After review:
+- a proposal whose annotation is gone was rejected;
+- a proposal still there was accepted — with another ground if the reviewer wrote another code
+  (e.g. "5.1.1d") in its text;
+- a rectangle, square or redaction annotation the reviewer drew is a manual redaction (5.1.2e unless
+  its text names another code).
+A preview that does not belong to its findings (another document, or the original changed since) is
+refused.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from .errors import InputFileError
+from .mark import SOURCE_KEY
+from .model import DocResult, Finding
+from .pipeline import finalise
+from .read import open_pdf
+from .rules import Rules
+from .state import State
+
+_CODE = re.compile(r"\b5\.[12]\.[12]?\.?[a-i]\b|\b5\.2\b")
+_DRAWN = {"Square", "Redact", "Polygon", "Ink", "Highlight", "FreeText", "Text"}
+
+
+@dataclass
+class Review:
+    accepted: list[Finding] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # finding ids
+    changed: list[tuple[str, str, str]] = field(default_factory=list)  # id, old ground, new ground
+    added: list[Finding] = field(default_factory=list)
+
+
+def _code(text: str | None) -> str | None:
+    m = _CODE.search(text or "")
+    return m.group(0).replace("5.1.2.", "5.1.2").replace("5.1.1.", "5.1.1") if m else None
+
+
+def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
+    """The reviewer's decisions in `preview`, against the proposals in `findings` (findings JSON)."""
+    proposals = {f["id"]: f for f in findings["findings"] if f["decision"] == "redact"}
+    kept_ids = {f["id"] for f in findings["findings"] if f["decision"] == "keep"}
+    review = Review()
+    seen: set[str] = set()
+    doc = pymupdf.open(preview)
+    try:
+        for page in doc:
+            for annot in list(page.annots() or []):
+                nm = annot.info.get("id") or ""
+                base = nm.split("-")[0]
+                rect = tuple(annot.rect)
+                if base in proposals:
+                    p = proposals[base]
+                    ground = _code(annot.info.get("content")) or p["ground"]
+                    if ground not in rules.grounds:
+                        ground = p["ground"]
+                    if base not in seen and ground != p["ground"]:
+                        review.changed.append((base, p["ground"], ground))
+                    seen.add(base)
+                    review.accepted.append(Finding(nm, 0, 0, "", p["entity"], "redact", ground, p["rule"],
+                                                   "accepted by the reviewer", p["score"], None, [(page.number, rect)]))
+                elif base in kept_ids:
+                    continue  # the tool's own "kept, look twice" outline
+                elif annot.type[1] in _DRAWN:
+                    ground = _code(annot.info.get("content")) or rules.default_ground
+                    if ground not in rules.grounds:
+                        ground = rules.default_ground
+                    review.added.append(Finding(f"manual-{page.number + 1}-{len(review.added) + 1}", 0, 0, "", "MANUAL",
+                                                "redact", ground, "reviewer", "drawn by the reviewer", 1.0, None,
+                                                [(page.number, rect)]))
+    finally:
+        doc.close()
+    review.rejected = sorted(set(proposals) - seen)
+    return review
+
+
+def _words_under(doc: pymupdf.Document, boxes: list[tuple[int, tuple]]) -> list[str]:
+    """The words a set of boxes covers: what must be gone from the output."""
+    out = []
+    for pno, rect in boxes:
+        r = pymupdf.Rect(rect)
+        for w in doc[pno].get_text("words"):
+            wr = pymupdf.Rect(w[:4])
+            if (wr.tl + wr.br) * 0.5 in r and len(w[4]) >= 3:
+                out.append(w[4].strip(".,;:()<>"))
+    return [w for w in out if len(w) >= 3]
+
+
+def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path | None = None) -> DocResult:
+    """Burn in what the reviewer decided in `preview`; write OUT_DIR/redacted/<name> and record every
+    decision in OUT_DIR/woo-redact.sqlite."""
+    preview = Path(preview)
+    findings_path = findings_path or preview.parent.parent / "findings" / (preview.stem + ".json")
+    if not findings_path.exists():
+        raise InputFileError(f"{preview}: no findings file {findings_path} for this preview")
+    findings = json.loads(findings_path.read_text(encoding="utf-8"))
+    doc = open_pdf(preview)
+    try:
+        source = doc.xref_get_key(doc.pdf_catalog(), SOURCE_KEY)
+        digest = source[1].strip("()") if source[0] == "string" else None
+        if not digest or digest != findings.get("sha256") or doc.page_count != findings.get("pages"):
+            raise InputFileError(f"{preview}: this preview does not belong to {findings_path.name} "
+                                 "(another document, or the original changed since)")
+    finally:
+        doc.close()
+    review = read_review(preview, findings, rules)
+    boxes = [b for f in review.accepted + review.added for b in f.boxes]
+    result = DocResult(source=preview, status="failed", pages=findings.get("pages", 0))
+    with tempfile.TemporaryDirectory(prefix="woo-review-") as work:
+        bare = Path(work) / "original.pdf"
+        doc = pymupdf.open(preview)
+        secrets = sorted(set(_words_under(doc, boxes)))
+        for page in doc:
+            for annot in list(page.annots() or []):
+                page.delete_annot(annot)
+        doc.save(bare, garbage=1)
+        doc.close()
+        final = out_dir / "redacted" / preview.name
+        result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview)
+    result.redacted = final
+    result.findings = review.accepted + review.added
+    result.status = "ok"
+    _audit(out_dir, preview.name, review, findings)
+    return result
+
+
+def _audit(out_dir: Path, name: str, review: Review, findings: dict) -> None:
+    """Every reviewer decision in the batch's database: time, document, page, box, ground, source."""
+    state = State(out_dir / "woo-redact.sqlite")
+    now = time.time()
+    by_id = {f["id"]: f for f in findings["findings"]}
+    rows = []
+    changed = {fid: new for fid, _, new in review.changed}
+    for f in review.accepted:
+        fid = f.id.split("-")[0]
+        kind = "changed" if fid in changed else "accepted"
+        rows.append((name, f.id, f.boxes[0][0] + 1, json.dumps([round(c, 2) for c in f.boxes[0][1]]), f.entity,
+                     kind, f.ground, f.rule, f"reviewer {kind}", f.score, "reviewer", now))
+    for fid in review.rejected:
+        p = by_id[fid]
+        box = p["boxes"][0] if p["boxes"] else {"page": 0, "rect": []}
+        rows.append((name, fid, box["page"], json.dumps(box["rect"]), p["entity"], "rejected", "", p["rule"],
+                     "reviewer rejected", p["score"], "reviewer", now))
+    for f in review.added:
+        rows.append((name, f.id, f.boxes[0][0] + 1, json.dumps([round(c, 2) for c in f.boxes[0][1]]), f.entity,
+                     "added", f.ground, "reviewer", "drawn by the reviewer", 1.0, "reviewer", now))
+    with state.db:
+        state.db.execute("DELETE FROM decisions WHERE document = ? AND source = 'reviewer'", (name,))
+        state.db.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    state.close()

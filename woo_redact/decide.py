@@ -188,7 +188,18 @@ class Decider:
                 findings.append(self._finding(doc, s, e, "PERSON", "redact", self.rules.ground_for("PERSON"),
                                               f"person:{source}",
                                               f"civil servant or citizen ({kind}; found by {source})", 0.85, key))
+        findings += self._covered_words(doc)
         return _merge(findings)
+
+    def _covered_words(self, doc: Document) -> list[Finding]:
+        """Words under a black box that only covered them: made into real redactions."""
+        out = []
+        for pno, r in doc.covered:
+            for w in doc.words:
+                if w.page == pno and r[0] <= (w.rect[0] + w.rect[2]) / 2 <= r[2] and r[1] <= (w.rect[1] + w.rect[3]) / 2 <= r[3]:
+                    out.append(self._finding(doc, w.start, w.end, "COVERED_TEXT", "redact", self.rules.default_ground,
+                                             "xray", "text under a black box drawn in the incoming file", 1.0))
+        return out
 
     def _first_name_ok(self, name: PersonName) -> bool:
         if not name.first:

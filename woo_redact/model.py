@@ -64,6 +64,8 @@ class Document:
     metadata: dict[str, str] = field(default_factory=dict)
     textless_pages: list[int] = field(default_factory=list)  # pages with no extractable text (scans)
     extra_texts: list[str] = field(default_factory=list)  # annotation, bookmark and attachment texts
+    # filled dark rectangles drawn over text that can still be extracted: redactions that only cover
+    covered: list[tuple[int, Rect]] = field(default_factory=list)
 
     @property
     def name(self) -> str:

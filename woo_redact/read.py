@@ -81,10 +81,14 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules) -> Document:
     lines: list[Line] = []
     page_starts: list[int] = []
     textless: list[int] = []
+    covered: list[tuple[int, tuple]] = []
+    # the words of our own box labels, white on black: not a fake redaction
+    label_words = {w for g in rules.grounds.values() for w in g.label.split()} | set(rules.grounds)
     for pno in range(doc.page_count):
         page = doc[pno]
         page_starts.append(pos)
         raw = page.get_text("words", flags=WORD_FLAGS, sort=False)
+        covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
         if not any(w[4].strip() for w in raw):
             textless.append(pno)
         current_key = None
@@ -110,6 +114,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules) -> Document:
         metadata={k: v for k, v in (doc.metadata or {}).items() if isinstance(v, str) and v},
         textless_pages=textless,
         extra_texts=_extra_texts(doc),
+        covered=covered,
     )
     document.fields = header_fields(document, rules)
     return document
@@ -137,6 +142,26 @@ def _emit_line(pno, line_words, pos, parts, words, lines) -> int:
     lines.append(Line(line_text, pno, rect, start, pos, line_words[0][5]))
     parts.append(line_text + "\n")
     return pos + 1
+
+
+def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = frozenset()) -> list[tuple]:
+    """Filled, opaque, dark rectangles drawn over words that are still in the text layer: the classic
+    failed redaction (copy-paste reveals what the black box hides)."""
+    if not words:
+        return []
+    out = []
+    for d in page.get_drawings():
+        fill = d.get("fill")
+        if not fill or (d.get("fill_opacity") or 1) < 0.95 or sum(fill[:3]) > 0.45:
+            continue
+        r = d["rect"]
+        if r.width < 4 or r.height < 4 or r.height > 60:
+            continue  # lines, rules and full-page backgrounds are no redaction boxes
+        hidden = [w for w in words if w[4].strip() and w[4].strip() not in label_words
+                  and ((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) in r]
+        if hidden:
+            out.append((r.x0, r.y0, r.x1, r.y1))
+    return out
 
 
 def _extra_texts(doc: pymupdf.Document) -> list[str]:

@@ -17,8 +17,12 @@ def check_file(path: Path, rules: Rules, password: str | None = None) -> list[st
     """Every problem found in `path`, one short line each (Dutch / English)."""
     problems: list[str] = []
     analysis = analyse(path, rules, password=password)
+    if analysis.document.covered:
+        pages = sorted({p + 1 for p, _ in analysis.document.covered})
+        problems.append(f"nep-lakking: zwart vlak over leesbare tekst / fake redaction: black box over text that is "
+                        f"still there (p. {', '.join(map(str, pages))})")
     for f in analysis.findings:
-        if f.decision != "redact":
+        if f.decision != "redact" or f.entity == "COVERED_TEXT":
             continue
         page = f.boxes[0][0] + 1 if f.boxes else "?"
         problems.append(f"p.{page}: leesbare persoonsgegevens / readable personal data ({f.entity}, {f.ground})")

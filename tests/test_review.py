@@ -66,3 +66,38 @@ def test_a_preview_of_another_document_is_refused(reviewed, tmp_path):
     result = CliRunner().invoke(main, ["apply", str(fake), "--out", str(out)])
     assert result.exit_code == ExitCode.input_file
     assert "does not belong" in result.output
+
+
+def _tinted(rgb):
+    """A pixel of a translucent red box over white paper."""
+    r, g, b = rgb[:3]
+    return r > 150 and g < r - 40 and b < r - 40
+
+
+@pytest.mark.parametrize("renderer", ["mupdf", "poppler"])
+def test_preview_boxes_are_visible_in_two_renderers(tmp_path, rules, engine, renderer):
+    import json
+    import shutil
+    import subprocess
+
+    src = make_pdf(tmp_path / "nota.pdf", [TEXT])
+    out = tmp_path / "out"
+    process(src, out, rules, engine)
+    box = next(f for f in json.loads((out / "findings" / "nota.json").read_text())["findings"]
+               if f["decision"] == "redact" and f["entity"] == "PERSON")["boxes"][0]["rect"]
+    # a point inside the box but between letters is hard to pick: take the box's top strip
+    x, y = (box[0] + box[2]) / 2, box[1] + 1.0
+    zoom = 2
+    if renderer == "mupdf":
+        pix = pymupdf.open(out / "preview" / "nota.pdf")[0].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom))
+        png = tmp_path / "page.png"
+        pix.save(png)
+    else:
+        if not shutil.which("pdftoppm"):
+            pytest.skip("poppler-utils not installed")
+        subprocess.run(["pdftoppm", "-png", "-r", str(72 * zoom), "-singlefile", str(out / "preview" / "nota.pdf"),
+                        str(tmp_path / "page")], check=True)
+        png = tmp_path / "page.png"
+    pix = pymupdf.Pixmap(str(png))
+    assert _tinted(pix.pixel(int(x * zoom), int(y * zoom)))
+    assert not _tinted(pix.pixel(5, 5))  # the margin stays white

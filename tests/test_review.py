@@ -101,3 +101,42 @@ def test_preview_boxes_are_visible_in_two_renderers(tmp_path, rules, engine, ren
     pix = pymupdf.Pixmap(str(png))
     assert _tinted(pix.pixel(int(x * zoom), int(y * zoom)))
     assert not _tinted(pix.pixel(5, 5))  # the margin stays white
+
+
+def test_rejecting_a_person_once_keeps_them_in_the_whole_batch(tmp_path, rules, engine):
+    from woo_redact.batch import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_pdf(src / "a.pdf", [TEXT])
+    make_pdf(src / "b.pdf", ["Afgestemd met\nNoor Haddou (DJZ)\n\n\nHaddou stuurt het stuk rond."])
+    out = tmp_path / "out"
+    run_batch(src, out, rules, engine)
+    assert "Haddou" not in page_text(out / "redacted" / "b.pdf")
+    preview = out / "preview" / "a.pdf"
+    doc = pymupdf.open(preview)
+    page = doc[0]
+    word = next(w for w in page.get_text("words") if w[4] == "Haddou")
+    centre = ((word[0] + word[2]) / 2, (word[1] + word[3]) / 2)
+    page.delete_annot(next(a for a in page.annots() if centre in a.rect))
+    doc.save(tmp_path / "r.pdf")
+    doc.close()
+    (tmp_path / "r.pdf").replace(preview)
+    assert CliRunner().invoke(main, ["apply", str(preview), "--out", str(out)]).exit_code == 0
+    again = run_batch(src, out, rules, engine)
+    assert again.resumed == 0  # the decision about a person redoes every document
+    assert "Noor Haddou" in page_text(out / "redacted" / "b.pdf")
+    assert "Haddou stuurt" in page_text(out / "redacted" / "b.pdf")
+
+
+def test_decide_command_redacts_a_person_everywhere(tmp_path, rules, engine):
+    from woo_redact.batch import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_pdf(src / "a.pdf", ["De woordvoerder, Anouk Terpstra, licht het besluit toe. Terpstra zegt niets."])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["decide", "Anouk Terpstra", "--redact", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    run_batch(src, out, rules, engine)
+    assert "Terpstra" not in page_text(out / "redacted" / "a.pdf")

@@ -22,6 +22,7 @@ from typing import Callable
 from .detect import Engine, get_engine
 from .errors import ExitCode
 from .model import DocResult, Finding
+from .people import load_people, people_checksum
 from .pipeline import process
 from .rules import Rules
 from .state import State
@@ -129,7 +130,7 @@ def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[D
     start = time.perf_counter()
     rules, engine = _WORKER["rules"], _WORKER["engine"]
     try:
-        result = process(path, out_dir, rules, engine, password, name=name)
+        result = process(path, out_dir, rules, engine, password, name=name, people=_WORKER["people"])
     except Exception as e:  # an unexpected bug must not lose the rest of the batch
         result = DocResult(source=path, status="failed", error=f"{path}: internal error ({type(e).__name__}: {e})")
     return result, time.perf_counter() - start
@@ -140,8 +141,11 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
               workers: int = 1) -> BatchResult:
     """Process every input; a document that fails is recorded with its reason and the batch goes on."""
     engine = engine or get_engine(rules)
-    _WORKER.update(rules=rules, engine=engine)
     out_dir.mkdir(parents=True, exist_ok=True)
+    people = load_people(out_dir)
+    # a decision about a person changes what every document needs: it is part of the rules' checksum
+    checksum = f"{rules.checksum}+{people_checksum(people)}" if people else rules.checksum
+    _WORKER.update(rules=rules, engine=engine, people=people)
     remove_stale_temporaries(out_dir)
     state = State(out_dir / STATE_FILE)
     batch = BatchResult()
@@ -150,7 +154,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     todo: list[tuple[Path, str, str]] = []
 
     def finish(path: Path, name: str, digest: str, result: DocResult, seconds: float, duplicate_of=None):
-        state.record(name, result, digest, rules.checksum, seconds, duplicate_of)
+        state.record(name, result, digest, checksum, seconds, duplicate_of)
         results[path] = result
         if on_result:
             on_result(result)
@@ -159,7 +163,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
         for path in inputs(in_dir):
             name = output_name(in_dir, path)
             digest = sha256_of(path)
-            row = state.done(name, digest, rules.checksum) if digest else None
+            row = state.done(name, digest, checksum) if digest else None
             earlier = _resumed(path, out_dir, name, row) if row else None
             if earlier is not None:
                 results[path] = earlier

@@ -120,6 +120,27 @@ def apply(preview, out_dir, findings_path, rules_dir):
 
 
 @main.command()
+@click.argument("name")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The batch's output folder (its people.yaml).")
+@click.option("--keep", "decision", flag_value="keep", help="Keep this person readable everywhere.")
+@click.option("--redact", "decision", flag_value="redact", help="Redact this person everywhere.")
+def decide(name, out_dir, decision):
+    """Decide once for a person (NAME, e.g. "Noor Haddou") in every document of the batch in OUT.
+
+    The next `woo-redact batch` into OUT applies it to every mention and redoes the documents."""
+    from .people import decide_person
+
+    if decision is None:
+        raise click.UsageError("say --keep or --redact")
+    try:
+        decide_person(out_dir, name, decision)
+    except WooRedactError as e:
+        _fail(e)
+    click.echo(f"{name}: {decision} (in {out_dir / 'people.yaml'}); run the batch again to apply it")
+
+
+@main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @rules_option
 @password_option

@@ -56,8 +56,9 @@ class _Person:
 
 
 class Decider:
-    def __init__(self, rules: Rules, structure: StructureRules, lookups=None):
+    def __init__(self, rules: Rules, structure: StructureRules, lookups=None, people: dict | None = None):
         self.rules = rules
+        self.people = people or {}  # person key → (decision, name): reviewers' decisions (people.py)
         self.structure = structure
         self.lookups = lookups
         titles = sorted((re.escape(t).replace(r"\ ", r"\s+") for t in rules.titles), key=len, reverse=True)
@@ -146,6 +147,22 @@ class Decider:
                 findings.append(self._identifier(doc, c))
 
         # a person with a public official's name (and no other initial) is that official
+        # reviewers' decisions about people (OUT_DIR/people.yaml): "redact" adds them, "keep" keeps them
+        reviewed_keep = set()
+        for pkey, (decision, written) in self.people.items():
+            surname, initial = pkey.split("|")
+            if decision == "redact":
+                name = parse_name(" ".join(strip_honorifics(written.split())))
+                p = persons.setdefault(surname, _Person(surname=name.full_surname))
+                p.first.update(name.first)
+                if name.initials:
+                    p.initials.add(name.initials)
+                p.sources.append("people.yaml")
+            elif surname in persons:
+                mine = {f[0].lower() for f in persons[surname].first} | {i[0].lower() for i in persons[surname].initials}
+                if not initial or not mine or initial in mine:
+                    reviewed_keep.add(surname)
+
         public_persons = set()
         for key, p in persons.items():
             known = official_initials.get(key)
@@ -176,7 +193,8 @@ class Decider:
             for m in rx.finditer(text):
                 mentions.append((m.start(), m.end(), "first name", f"|{first.lower()}", ",".join(sorted(set(sources)))))
         for s, e, kind, key, source in _longest_first(mentions):
-            why = official_at(s, e) or ("same name as a public official in this document" if key in public_persons else None)
+            why = official_at(s, e) or ("same name as a public official in this document" if key in public_persons else None) \
+                or ("kept: the reviewer's decision for this person (people.yaml)" if key in reviewed_keep else None)
             surname_only = kind == "surname" and " ".join(text[s:e].lower().split()) in official_surnames
             if not why and kind == "surname" and self._in_organisation_name(text, s, e):
                 why = "part of an organisation's name"

@@ -35,12 +35,13 @@ class Analysis:
     secrets: list[str]
 
 
-def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None) -> Analysis:
+def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
+            people: dict | None = None) -> Analysis:
     """Read, detect and decide: the findings for one document, with their boxes."""
     engine = engine or get_engine(rules)
     document = read(path, rules, password)
     candidates = engine.detect(document)
-    decider = Decider(rules, engine.structure, engine.lookups)
+    decider = Decider(rules, engine.structure, engine.lookups, people)
     findings = decider.decide(document, candidates)
     map_boxes(document, findings)
     secrets = secrets_of(findings, extra=_extra_secrets(engine, decider, document))
@@ -130,7 +131,7 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
 
 
 def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
-            password: str | None = None, name: str | None = None) -> DocResult:
+            password: str | None = None, name: str | None = None, people: dict | None = None) -> DocResult:
     """Run one document through every stage and write its outputs under `out_dir`:
     redacted/<name>.pdf, preview/<name>.pdf and findings/<stem>.json."""
     path = Path(path)
@@ -139,7 +140,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         name += ".pdf"
     result = DocResult(source=path, status="failed")
     try:
-        analysis = analyse(path, rules, engine, password)
+        analysis = analyse(path, rules, engine, password, people)
         result.pages = analysis.document.page_count
         result.findings = analysis.findings
         if analysis.document.textless_pages:

@@ -23,6 +23,7 @@ import pymupdf
 from .errors import InputFileError
 from .mark import SOURCE_KEY
 from .model import DocResult, Finding
+from .people import decide_person, person_key
 from .pipeline import finalise
 from .read import open_pdf
 from .rules import Rules
@@ -130,7 +131,27 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     result.findings = review.accepted + review.added
     result.status = "ok"
     _audit(out_dir, preview.name, review, findings)
+    _remember_rejected_people(preview, out_dir, review, findings)
     return result
+
+
+def _remember_rejected_people(preview: Path, out_dir: Path, review: Review, findings: dict) -> None:
+    """A person the reviewer rejected is kept in every document of the batch from its next run on."""
+    by_id = {f["id"]: f for f in findings["findings"]}
+    doc = pymupdf.open(preview)
+    try:
+        for fid in review.rejected:
+            f = by_id[fid]
+            if f["entity"] != "PERSON" or not f["boxes"]:
+                continue
+            box = f["boxes"][0]
+            words = [w for w in doc[box["page"] - 1].get_text("words")
+                     if ((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) in pymupdf.Rect(box["rect"])]
+            name = " ".join(w[4] for w in words).strip(" ,.;:")
+            if person_key(name):
+                decide_person(out_dir, name, "keep")
+    finally:
+        doc.close()
 
 
 def _audit(out_dir: Path, name: str, review: Review, findings: dict) -> None:

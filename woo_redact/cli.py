@@ -120,6 +120,37 @@ def apply(preview, out_dir, findings_path, rules_dir):
 
 
 @main.command()
+@click.argument("in_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The batch's output folder (run or resumed first).")
+@click.option("--bundle", "bundle_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where the publication bundle goes.")
+@click.option("--base-url", default=None, help="https URL where the documents will be published (sitemaps).")
+@click.option("--zip", "as_zip", is_flag=True, help="Also write the bundle as a .zip.")
+@rules_option
+@password_option
+def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
+    """Build the publication bundle of the batch IN_DIR → OUT: redacted documents meant for publication,
+    inventaris.xlsx/.csv, DiWoo metadata, Woo-index sitemaps, text versions and a checked manifest."""
+    from .batch import default_workers, run_batch
+    from .package import build_bundle, item_from
+    from .read import read
+
+    try:
+        rules = _rules(rules_dir)
+        result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers())
+        items = []
+        for r in result.results:
+            document = read(r.source, rules, password) if r.status == "ok" else None
+            items.append(item_from(r, document))
+        report = build_bundle(items, bundle_dir, rules, base_url=base_url, zip=as_zip)
+    except (WooRedactError, ValueError) as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(int(getattr(e, "exit_code", ExitCode.bad_args)))
+    click.echo(f"bundle ready: {len(report.published)} of {len(report.rows)} document(s) published → {bundle_dir}")
+
+
+@main.command()
 @click.argument("name")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The batch's output folder (its people.yaml).")

@@ -85,7 +85,7 @@ def atomic_path(final: Path):
             tmp_path.unlink()
 
 
-def findings_json(result_source: Path, analysis: Analysis, rules: Rules) -> dict:
+def findings_json(result_source: Path, analysis: Analysis, rules: Rules, sha256: str) -> dict:
     """The findings of one document for reviewers and tools — positions, grounds and reasons, never the
     redacted text itself."""
     rows = []
@@ -98,7 +98,7 @@ def findings_json(result_source: Path, analysis: Analysis, rules: Rules) -> dict
         "file": result_source.name,
         "tool": f"woo-redact {__version__}",
         "rules_checksum": rules.checksum,
-        "sha256": sha256_file(result_source),
+        "sha256": sha256,
         "pages": analysis.document.page_count,
         "textless_pages": [p + 1 for p in analysis.document.textless_pages],
         "header": {f.label: f.value for f in analysis.document.fields if f.kind in ("reference", "date", "publication")},
@@ -141,6 +141,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
     result = DocResult(source=path, status="failed")
     try:
         analysis = analyse(path, rules, engine, password, people)
+        digest = sha256_file(path)  # ties the preview and its findings to this exact original
         result.pages = analysis.document.page_count
         result.findings = analysis.findings
         if analysis.document.textless_pages:
@@ -152,11 +153,11 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password, title)
         preview = out_dir / "preview" / name
         with atomic_path(preview) as tmp:
-            mark(path, tmp, analysis.findings, rules, password, source_sha256=sha256_file(path))
+            mark(path, tmp, analysis.findings, rules, password, source_sha256=digest)
         result.preview = preview
         fjson = out_dir / "findings" / (Path(name).stem + ".json")
         with atomic_path(fjson) as tmp:
-            tmp.write_text(json.dumps(findings_json(path, analysis, rules), ensure_ascii=False, indent=1),
+            tmp.write_text(json.dumps(findings_json(path, analysis, rules, digest), ensure_ascii=False, indent=1),
                            encoding="utf-8")
         result.findings_json = fjson
         result.status = "ok"

@@ -3,16 +3,18 @@ checksum or shape validator each (11-test for BSN, mod-97 for IBAN, Luhn for car
 plan for phones) and optional text that must or must not stand right before a match."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from pathlib import Path
 
-from presidio_analyzer import Pattern, PatternRecognizer
+import regex as re
+from presidio_analyzer import AnalysisExplanation, Pattern, PatternRecognizer
 
 from .errors import RulesError
 from .rules import Rules
 
 LANGUAGE = "nl"
-_SOURCE = "rules/recognizers.yaml"
+FLAGS = re.DOTALL | re.MULTILINE  # case-sensitive: "1234ab" is no postcode, "ab-12-cd" no plate
+_BEFORE = 80  # characters before a match that not_after / only_after look at
 
 
 def _digits(text: str) -> str:
@@ -29,7 +31,7 @@ def elfproef(text: str) -> bool:
 
 
 def iban_mod97(text: str) -> bool:
-    """ISO 13616: move the first four characters to the end, letters to numbers, mod 97 == 1."""
+    """ISO 13616 for a Dutch IBAN: first four characters to the end, letters to numbers, mod 97 == 1."""
     s = re.sub(r"\s", "", text).upper()
     if not re.fullmatch(r"NL\d{2}[A-Z]{4}\d{10}", s):
         return False
@@ -38,6 +40,7 @@ def iban_mod97(text: str) -> bool:
 
 
 def luhn(text: str) -> bool:
+    """The Luhn check of a card number of 13 to 19 digits."""
     d = _digits(text)
     if not 13 <= len(d) <= 19:
         return False
@@ -53,20 +56,25 @@ def luhn(text: str) -> bool:
 _DATE_LIKE = re.compile(r"^\d{2}[-/.]\d{2}[-/.]\d{2,4}")
 
 
+def normalise_phone(text: str) -> str:
+    """The digits of a Dutch number as dialled at home: +31/0031 → 0, "(0)" dropped."""
+    t = text.strip().replace("(0)", "")
+    d = _digits(t)
+    if t.startswith("+31"):
+        return "0" + d[2:]
+    if t.startswith("0031"):
+        return "0" + d[4:]
+    return d
+
+
 def phone_nl(service_prefixes: list[str]) -> Callable[[str], bool]:
-    """A Dutch number: ten digits from 0 after +31/0031 and (0) are normalised away; not a date, not a
-    service number (0800, 0900, 14 0xx ...)."""
+    """A Dutch number: ten digits from 0 once normalised, not a date, not a service number
+    (0800, 0900, 14 0xx ...: `service_prefixes`)."""
 
     def check(text: str) -> bool:
-        t = text.strip()
-        if _DATE_LIKE.match(t):
+        if _DATE_LIKE.match(text.strip()):
             return False
-        t = t.replace("(0)", "")
-        d = _digits(t)
-        if t.startswith("+31"):
-            d = "0" + d[2:]
-        elif t.startswith("0031"):
-            d = "0" + d[4:]
+        d = normalise_phone(text)
         if len(d) != 10 or not d.startswith("0") or d[1] == "0":
             return False
         return not any(d.startswith(p) for p in service_prefixes)
@@ -74,88 +82,128 @@ def phone_nl(service_prefixes: list[str]) -> Callable[[str], bool]:
     return check
 
 
-class RuleRecognizer(PatternRecognizer):
-    """A PatternRecognizer with a validator and text that must (not) stand right before a match."""
-
-    def __init__(self, *, validator: Callable[[str], bool] | None, not_after: re.Pattern | None,
-                 only_after: re.Pattern | None, **kwargs):
-        self._validator = validator
-        self._not_after = not_after
-        self._only_after = only_after
-        # Presidio's default flags ignore case: "1234ab" is no postcode and "AB-12-CD" no "ab-12-cd"
-        super().__init__(supported_language=LANGUAGE, global_regex_flags=re.DOTALL | re.MULTILINE, **kwargs)
-
-    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
-        if self._validator is None:
-            return None
-        return self._validator(pattern_text)
-
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        if not (self._not_after or self._only_after):
-            return results
-        kept = []
-        for r in results:
-            before = text[max(0, r.start - 60):r.start]
-            if self._not_after is not None and self._not_after.search(before):
-                continue
-            if self._only_after is not None and not self._only_after.search(before):
-                continue
-            kept.append(r)
-        return kept
-
-
-def _validators(rules: Rules) -> dict[str, Callable[[str], bool | None]]:
-    """Validator names usable in the rules. True: certain (score 1.0); None: the pattern's score stands
-    (context words decide); False: not reported."""
+def validators(rules: Rules) -> dict[str, Callable[[str], bool | None]]:
+    """Validator names usable in the rules. A validator returns True: certain (score 1.0); None: the
+    pattern's score stands and context words decide; False: not reported."""
     return {
         # a 9-digit number that passes the 11-test may still be a file number: context words decide
         "elfproef": lambda t: None if elfproef(t) else False,
-        # a Dutch IBAN with a wrong check (a typo) is still someone's account number
+        # a Dutch IBAN with a wrong check digit (a typo) is still someone's account number
         "iban_mod97": lambda t: True if iban_mod97(t) else None,
         "luhn": luhn,
         "phone_nl": phone_nl(rules.service_number_prefixes),
     }
 
 
-def _regex(value, where: str) -> re.Pattern | None:
-    if value is None:
-        return None
-    try:
-        return re.compile(value)
-    except (re.error, TypeError) as e:
-        raise RulesError(f"{_SOURCE}: {where}: bad regular expression: {e}") from None
+class RuleRecognizer(PatternRecognizer):
+    """A PatternRecognizer with a named validator and text that must (not) stand right before a match."""
+
+    def __init__(self, *, validator_name: str | None, validator: Callable[[str], bool | None] | None,
+                 not_after: re.Pattern | None, only_after: re.Pattern | None, **kwargs):
+        self.validator_name = validator_name
+        self._validator = validator
+        self._not_after = not_after
+        self._only_after = only_after
+        super().__init__(supported_language=LANGUAGE, global_regex_flags=FLAGS, **kwargs)
+
+    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
+        return None if self._validator is None else self._validator(pattern_text)
+
+    def build_regex_explanation(self, recognizer_name, pattern_name, pattern, original_score,
+                                validation_result, regex_flags) -> AnalysisExplanation:
+        """Presidio's explanation, plus the validator that checked the match."""
+        explanation = PatternRecognizer.build_regex_explanation(
+            recognizer_name, pattern_name, pattern, original_score, validation_result, regex_flags)
+        if self.validator_name:
+            explanation.append_textual_explanation_line(f"checked with `{self.validator_name}`")
+        return explanation
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        # the rules' own flags always: a caller's IGNORECASE would make "1234ab" a postcode
+        results = super().analyze(text, entities, nlp_artifacts, FLAGS)
+        return [r for r in results if self._wanted_after(text[max(0, r.start - _BEFORE):r.start])]
+
+    def _wanted_after(self, before: str) -> bool:
+        if self._not_after is not None and self._not_after.search(before):
+            return False
+        return self._only_after is None or self._only_after.search(before) is not None
+
+
+class _Spec:
+    """Reads one entry of rules/recognizers.yaml; every problem is a RulesError naming file and line."""
+
+    def __init__(self, path: Path, index: int, entry):
+        self.path = path
+        self.where = f"recogniser {index + 1}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not isinstance(entry.get("entity"), str):
+            self.fail("needs a 'name' and an 'entity'")
+        self.entry = entry
+        self.where = entry["name"]
+
+    def fail(self, message: str):
+        raise RulesError(f"{self.path}:{self._line()}: {self.where}: {message}")
+
+    def _line(self) -> str:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return ""
+        for i, line in enumerate(lines, 1):
+            if re.match(rf"\s*-?\s*name:\s*{re.escape(self.where)}\s*$", line):
+                return f" line {i}"
+        return ""
+
+    def regex(self, value, key: str) -> re.Pattern | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(f"'{key}' must be a regular expression")
+        try:
+            return re.compile(value, FLAGS if key == "regex" else 0)
+        except re.error as e:
+            self.fail(f"bad regular expression in '{key}': {e}")
+
+    def patterns(self) -> list[Pattern]:
+        out = []
+        for p in self.entry.get("patterns") or []:
+            if not isinstance(p, dict) or not isinstance(p.get("score"), (int, float)) or not 0 <= p["score"] <= 1:
+                self.fail("every pattern needs a 'regex' and a 'score' between 0 and 1")
+            self.regex(p.get("regex"), "regex")
+            out.append(Pattern(str(p.get("name", self.where)), p["regex"], float(p["score"])))
+        if not out:
+            self.fail("no patterns")
+        return out
+
+    def context(self) -> list[str]:
+        words = self.entry.get("context") or []
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            self.fail("'context' must be a list of words")
+        return [w.lower() for w in words]
+
+    def validator(self, known: dict[str, Callable]) -> tuple[str | None, Callable | None]:
+        name = self.entry.get("validator")
+        if name is None:
+            return None, None
+        if name not in known:
+            self.fail(f"unknown validator {name!r} (known: {', '.join(sorted(known))})")
+        return name, known[name]
 
 
 def build_identifier_recognizers(rules: Rules) -> list[PatternRecognizer]:
     """One recogniser per entry of rules/recognizers.yaml; a broken entry raises RulesError."""
+    path = Path(rules.directory) / "recognizers.yaml"
     spec = rules.recognizers.get("recognizers") if isinstance(rules.recognizers, dict) else None
     if not isinstance(spec, list):
-        raise RulesError(f"{_SOURCE}: needs a list 'recognizers'")
-    validators = _validators(rules)
+        raise RulesError(f"{path}: needs a list 'recognizers'")
+    known = validators(rules)
     out = []
     for i, entry in enumerate(spec):
-        where = f"recogniser {i + 1}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not isinstance(entry.get("entity"), str):
-            raise RulesError(f"{_SOURCE}: {where} needs a 'name' and an 'entity'")
-        where = entry["name"]
-        patterns = []
-        for p in entry.get("patterns") or []:
-            if not isinstance(p, dict) or not isinstance(p.get("regex"), str) or not isinstance(p.get("score"), (int, float)):
-                raise RulesError(f"{_SOURCE}: {where}: every pattern needs a 'regex' and a 'score'")
-            _regex(p["regex"], where)
-            patterns.append(Pattern(p.get("name", where), p["regex"], float(p["score"])))
-        if not patterns:
-            raise RulesError(f"{_SOURCE}: {where}: no patterns")
-        vname = entry.get("validator")
-        if vname is not None and vname not in validators:
-            raise RulesError(f"{_SOURCE}: {where}: unknown validator {vname!r} (known: {', '.join(sorted(validators))})")
-        context = entry.get("context") or []
-        if not all(isinstance(c, str) for c in context):
-            raise RulesError(f"{_SOURCE}: {where}: context must be a list of words")
+        s = _Spec(path, i, entry)
+        validator_name, validator = s.validator(known)
         out.append(RuleRecognizer(
-            name=entry["name"], supported_entity=entry["entity"], patterns=patterns, context=context,
-            validator=validators.get(vname) if vname else None,
-            not_after=_regex(entry.get("not_after"), where), only_after=_regex(entry.get("only_after"), where),
+            name=entry["name"], supported_entity=entry["entity"], patterns=s.patterns(), context=s.context(),
+            validator_name=validator_name, validator=validator,
+            not_after=s.regex(entry.get("not_after"), "not_after"),
+            only_after=s.regex(entry.get("only_after"), "only_after"),
         ))
     return out

@@ -1,0 +1,107 @@
+"""The analyzer for "nl": a blank spaCy pipeline with lemmas, only our recognisers, context words that work."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+from woo_redact.nlp import BlankDutchNlpEngine, FastLemmaContextAwareEnhancer, blank_pipeline, build_analyzer
+
+
+def reference_recogniser(context=("kenmerk",)) -> PatternRecognizer:
+    """A test recogniser: "ZK-" and four digits, score 0.3."""
+    return PatternRecognizer(supported_entity="CASE_REF", name="CaseRef", supported_language="nl",
+                             patterns=[Pattern("ref", r"\bZK-\d{4}\b", 0.3)], context=list(context))
+
+
+def test_blank_pipeline_has_no_model_components():
+    nlp = blank_pipeline()
+    assert nlp.lang == "nl"
+    assert nlp.pipe_names == ["woo_lower_lemma"]
+
+
+def test_every_token_gets_its_lower_cased_text_as_lemma():
+    doc = blank_pipeline()("Het Burgerservicenummer van Mw. De Vries: 111222333.")
+    assert [t.lemma_ for t in doc] == [t.text.lower() for t in doc]
+    assert "burgerservicenummer" in [t.lemma_ for t in doc]
+
+
+def test_engine_keywords_leave_out_stopwords_and_punctuation():
+    artifacts = BlankDutchNlpEngine().process_text("Het kenmerk van de zaak is ZK-1234.", "nl")
+    assert artifacts.lemmas[:2] == ["het", "kenmerk"]
+    assert "kenmerk" in artifacts.keywords and "zaak" in artifacts.keywords
+    assert "het" not in artifacts.keywords and "." not in artifacts.keywords
+
+
+def test_context_words_raise_the_score():
+    analyzer = build_analyzer([reference_recogniser()])
+
+    def score(text):
+        (r,) = analyzer.analyze(text=text, language="nl")
+        return r.score
+
+    assert score("Zie ZK-1234 hierboven.") == pytest.approx(0.3)
+    assert score("Ons Kenmerk: ZK-1234") == pytest.approx(0.65)
+    assert score("Kenmerk\nZK-1234") == pytest.approx(0.65)  # a label on the line above counts too
+
+
+def test_context_words_only_count_before_the_match_and_nearby():
+    analyzer = build_analyzer([reference_recogniser()])
+    far = "kenmerk " + "een twee drie vier vijf zes zeven acht " + "ZK-1234"
+    after = "ZK-1234 is het kenmerk"
+    assert [r.score for r in analyzer.analyze(text=far, language="nl")] == [pytest.approx(0.3)]
+    assert [r.score for r in analyzer.analyze(text=after, language="nl")] == [pytest.approx(0.3)]
+
+
+def test_only_the_given_recognisers_run():
+    rec = reference_recogniser()
+    analyzer = build_analyzer([rec])
+    assert analyzer.supported_languages == ["nl"]
+    assert analyzer.registry.recognizers == [rec]
+    text = "Mail jan@example.com, bel +1 212 555 0100, kaart 4532 0151 1283 0366, ZK-1234 in New York."
+    assert {r.entity_type for r in analyzer.analyze(text=text, language="nl")} == {"CASE_REF"}
+
+
+def test_no_recognisers_means_none_of_presidios_either():
+    analyzer = build_analyzer([])
+    assert analyzer.registry.recognizers == []
+
+
+def test_fast_token_lookup_agrees_with_presidio():
+    text = "  Van: J. de Vries <j.devries@minbzk.nl>\nT 070-123 45 67,  kenmerk ZK-1234.\n\nGroet, Jan  "
+    artifacts = BlankDutchNlpEngine().process_text(text, "nl")
+    tokens, starts = artifacts.tokens, artifacts.tokens_indices
+    last_end = starts[-1] + len(tokens[-1])
+    for start in range(last_end):
+        assert (FastLemmaContextAwareEnhancer._find_index_of_match_token("w", start, tokens, starts)
+                == LemmaContextAwareEnhancer._find_index_of_match_token("w", start, tokens, starts)), start
+    with pytest.raises(ValueError):
+        FastLemmaContextAwareEnhancer._find_index_of_match_token("w", last_end + 1, tokens, starts)
+
+
+# a dense page: 27 references among some 400 words
+PAGE = ("Onderwerp: voortgang dossier ZK-{n:04d}\n"
+        + "De projectgroep heeft het voorstel ZK-1{n:03d} besproken en stemt in met de planning voor het kwartaal. " * 25
+        + "\nKenmerk: ZK-{n:04d}, contact via het secretariaat.\n")
+
+
+def test_fast_to_build():
+    best = min(_seconds(lambda: build_analyzer([reference_recogniser()])) for _ in range(2))
+    assert best < 1.0
+
+
+def test_fast_on_sixty_pages():
+    analyzer = build_analyzer([reference_recogniser()])
+    text = "".join(PAGE.format(n=n) for n in range(60))
+    found = []
+    elapsed = _seconds(lambda: found.extend(analyzer.analyze(text=text, language="nl")))
+    assert len(found) == 60 * 27 and sum(r.score > 0.6 for r in found) == 60
+    assert elapsed < 1.5  # Presidio's own enhancer takes some 3 s here (it scans every token per result)
+
+
+def _seconds(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t

@@ -159,8 +159,9 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
         if on_result:
             on_result(result)
 
+    files = inputs(in_dir)
     try:
-        for path in inputs(in_dir):
+        for path in files:
             name = output_name(in_dir, path)
             digest = sha256_of(path)
             row = state.done(name, digest, checksum) if digest else None
@@ -207,7 +208,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                         finish(p, n, d, result, seconds)
     finally:
         state.close()
-    order = {p: i for i, p in enumerate(inputs(in_dir))}
+    order = {p: i for i, p in enumerate(files)}
     batch.results = [results[p] for p in sorted(results, key=lambda p: order.get(p, len(order)))]
     return batch
 

@@ -15,9 +15,13 @@ from .model import DocResult
 
 
 def _rules(rules_dir):
+    """The validated rules, or the one-line error and the rules exit code."""
     from .rules import load_rules
 
-    return load_rules(rules_dir)
+    try:
+        return load_rules(rules_dir)
+    except WooRedactError as e:
+        _fail(e)
 
 
 def _fail(e: WooRedactError) -> None:
@@ -56,10 +60,7 @@ def scan(files, as_json, rules_dir, password):
     """Show what would be redacted (and what is kept) in FILES, without writing anything."""
     from .pipeline import analyse
 
-    try:
-        rules = _rules(rules_dir)
-    except WooRedactError as e:
-        _fail(e)
+    rules = _rules(rules_dir)
     out, failed = [], False
     for path in files:
         try:
@@ -90,10 +91,7 @@ def redact(file, out_dir, rules_dir, password):
     """Redact FILE into OUT/redacted/, with its preview and findings."""
     from .pipeline import process
 
-    try:
-        rules = _rules(rules_dir)
-    except WooRedactError as e:
-        _fail(e)
+    rules = _rules(rules_dir)
     r = process(file, out_dir, rules, password=password)
     click.echo(_summary(r), err=r.status != "ok")
     if r.status != "ok":
@@ -208,10 +206,7 @@ def batch(in_dir, out_dir, workers, quiet, as_json, rules_dir, password):
     from .batch import default_workers, inputs, run_batch
     from .detect import get_engine
 
-    try:
-        rules = _rules(rules_dir)
-    except WooRedactError as e:
-        _fail(e)
+    rules = _rules(rules_dir)
     files = inputs(in_dir)
     if not files:
         click.echo(f"Error: {in_dir}: no files to process", err=True)

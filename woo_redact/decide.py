@@ -137,6 +137,7 @@ class Decider:
             return None
 
         findings: list[Finding] = []
+        line_starts = [ln.start for ln in doc.lines]
         persons: dict[str, _Person] = {}
         first_only: dict[str, list[str]] = {}
 
@@ -144,7 +145,7 @@ class Decider:
             if c.entity == "PERSON":
                 self._collect_person(c, persons, first_only, official_at, findings, doc)
             elif c.score >= IDENTIFIER_MIN_SCORE:
-                findings.append(self._identifier(doc, c))
+                findings.append(self._identifier(doc, c, line_starts))
 
         # a person with a public official's name (and no other initial) is that official
         # reviewers' decisions about people (OUT_DIR/people.yaml): "redact" adds them, "keep" keeps them
@@ -283,24 +284,24 @@ class Decider:
     def _is_first_name(self, word: str) -> bool:
         return self.lookups is not None and self.lookups.is_first_name(word) and not self.lookups.is_surname(word)
 
-    def _identifier(self, doc: Document, c: Candidate) -> Finding:
+    def _identifier(self, doc: Document, c: Candidate, line_starts: list[int]) -> Finding:
         decision, why = "redact", f"{c.entity} ({c.recognizer})"
         if c.entity == "EMAIL_ADDRESS":
             local = c.text.split("@", 1)[0].lower()
             if any(local == mb or re.match(rf"^{re.escape(mb)}[+._-]", local) for mb in self.mailboxes):
                 decision, why = "keep", "functional mailbox"
-        elif c.entity == "PHONE_NUMBER" and self._switchboard(doc, c):
+        elif c.entity == "PHONE_NUMBER" and self._switchboard(doc, c, line_starts):
             decision, why = "keep", "switchboard number of an organisation"
         ground = self.rules.ground_for(c.entity) if decision == "redact" else ""
         return self._finding(doc, c.start, c.end, c.entity, decision, ground, c.recognizer, why, c.score)
 
-    def _switchboard(self, doc: Document, c: Candidate) -> bool:
+    def _switchboard(self, doc: Document, c: Candidate, line_starts: list[int]) -> bool:
         """A phone number in an organisation's letterhead (below its Postbus line) or announced as the
         general number is a switchboard, not a person's number. A mobile number never is."""
         digits = re.sub(r"\D", "", c.text.replace("(0)", ""))
         if digits.startswith(("316", "00316", "06")):
             return False
-        line_no = bisect.bisect_right([ln.start for ln in doc.lines], c.start) - 1
+        line_no = bisect.bisect_right(line_starts, c.start) - 1
         if line_no < 0:
             return False
         line = doc.lines[line_no]

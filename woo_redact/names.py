@@ -61,6 +61,7 @@ def _trim_cache(full: Path, trimmed: Path) -> None:
     with open(tmp, "wb") as fh:
         pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, trimmed / "cache" / "lookup_structs.pickle")
+    (trimmed / "version").write_text(cache["deduce_version"], encoding="utf-8")
 
 
 def _cache_version(path: Path) -> str | None:
@@ -84,7 +85,10 @@ def load_deduce():
     full = cache_dir()
     trimmed = full / "names"
     try:
-        if _cache_version(trimmed) != deduce.__version__:
+        # the trimmed cache's version is kept beside it: reading it must not unpickle the cache twice
+        version_file = trimmed / "version"
+        trimmed_version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else None
+        if trimmed_version != deduce.__version__:
             full.mkdir(parents=True, exist_ok=True)
             if _cache_version(full) != deduce.__version__:
                 deduce.Deduce(cache_path=full)  # builds and caches the full lookup structures

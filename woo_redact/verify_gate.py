@@ -54,12 +54,9 @@ def _channels(path: Path, password: str | None) -> list[str]:
         if doc.embfile_count():
             out.append(f"bijlagen: {doc.embfile_count()} ingesloten bestand(en) / attachment(s)")
         cat = doc.pdf_catalog()
-        names = doc.xref_get_key(cat, "Names")
-        if "JavaScript" in (doc.xref_get_key(cat, "Names/JavaScript")[1] or "") or \
-                doc.xref_get_key(cat, "Names/JavaScript")[0] != "null" or \
-                "JavaScript" in doc.xref_get_key(cat, "OpenAction")[1]:
+        named_js = doc.xref_get_key(cat, "Names/JavaScript")[0] != "null"
+        if named_js or "JavaScript" in doc.xref_get_key(cat, "OpenAction")[1]:
             out.append("JavaScript aanwezig / present")
-        del names
     finally:
         doc.close()
     data = Path(path).read_bytes()

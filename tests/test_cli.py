@@ -72,7 +72,7 @@ def test_preview_carries_labelled_annotations(tmp_path, in_dir, engine):
     out = tmp_path / "out"
     CliRunner().invoke(main, ["batch", str(in_dir), "--out", str(out)])
     with pymupdf.open(out / "preview" / "nota 1 – concept.pdf") as d:
-        page = d[0]
+        page = d[1]  # d[0] is the reviewer's cover page
         annots = [(a.info["content"], a.info["id"]) for a in page.annots()]
         text = page.get_text()
     assert "Quaedvlieg" in text  # the preview shows the original

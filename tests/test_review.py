@@ -24,7 +24,7 @@ def reviewed(tmp_path, rules, engine):
     assert process(src, out, rules, engine).status == "ok"
     preview = out / "preview" / "nota.pdf"
     doc = pymupdf.open(preview)
-    page = doc[0]  # keep the page alive while its annotations are used
+    page = doc[1]  # page 1 of the original (the preview's first page is the cover); keep it alive
     def annot_over(word_text):
         w = next(w for w in page.get_text("words") if w[4] == word_text)
         centre = pymupdf.Rect(w[:4]).tl + (pymupdf.Rect(w[:4]).br - pymupdf.Rect(w[:4]).tl) * 0.5
@@ -89,13 +89,14 @@ def test_preview_boxes_are_visible_in_two_renderers(tmp_path, rules, engine, ren
     x, y = (box[0] + box[2]) / 2, box[1] + 1.0
     zoom = 2
     if renderer == "mupdf":
-        pix = pymupdf.open(out / "preview" / "nota.pdf")[0].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom))
+        pix = pymupdf.open(out / "preview" / "nota.pdf")[1].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom))
         png = tmp_path / "page.png"
         pix.save(png)
     else:
         if not shutil.which("pdftoppm"):
             pytest.skip("poppler-utils not installed")
-        subprocess.run(["pdftoppm", "-png", "-r", str(72 * zoom), "-singlefile", str(out / "preview" / "nota.pdf"),
+        subprocess.run(["pdftoppm", "-png", "-r", str(72 * zoom), "-f", "2", "-singlefile",
+                        str(out / "preview" / "nota.pdf"),
                         str(tmp_path / "page")], check=True)
         png = tmp_path / "page.png"
     pix = pymupdf.Pixmap(str(png))
@@ -115,7 +116,7 @@ def test_rejecting_a_person_once_keeps_them_in_the_whole_batch(tmp_path, rules, 
     assert "Haddou" not in page_text(out / "redacted" / "b.pdf")
     preview = out / "preview" / "a.pdf"
     doc = pymupdf.open(preview)
-    page = doc[0]
+    page = doc[1]
     word = next(w for w in page.get_text("words") if w[4] == "Haddou")
     centre = ((word[0] + word[2]) / 2, (word[1] + word[3]) / 2)
     page.delete_annot(next(a for a in page.annots() if centre in a.rect))
@@ -140,3 +141,36 @@ def test_decide_command_redacts_a_person_everywhere(tmp_path, rules, engine):
     assert result.exit_code == 0, result.output
     run_batch(src, out, rules, engine)
     assert "Terpstra" not in page_text(out / "redacted" / "a.pdf")
+
+
+def test_preview_starts_with_dutch_instructions_and_keeps_the_original_pages(tmp_path, rules, engine):
+    src = make_pdf(tmp_path / "nota.pdf", [TEXT, "Tweede pagina zonder namen."])
+    out = tmp_path / "out"
+    process(src, out, rules, engine)
+    with pymupdf.open(out / "preview" / "nota.pdf") as doc:
+        cover = doc[0].get_text()
+        assert doc.page_count == 3
+        assert "Afwijzen" in cover and "verwijder" in cover and "5.1.1d" in cover
+        assert "nooit gepubliceerd" in cover
+        assert not list(doc[0].annots())
+        assert doc[1].get_text() == pymupdf.open(src)[0].get_text()
+        assert [doc[i].get_label() for i in range(3)] == ["Instructie", "1", "2"]
+    # the cover never reaches the redacted output, not even through apply
+    assert CliRunner().invoke(main, ["apply", str(out / "preview" / "nota.pdf"), "--out", str(tmp_path / "a")]
+                              ).exit_code == 0
+    with pymupdf.open(tmp_path / "a" / "redacted" / "nota.pdf") as doc:
+        assert doc.page_count == 2
+        assert "Afwijzen" not in doc[0].get_text() and "Instructie" not in str(doc.get_page_labels())
+
+
+def test_uncertain_proposals_have_their_own_style(tmp_path, rules, engine):
+    import dataclasses
+
+    strict = dataclasses.replace(rules, review=dataclasses.replace(rules.review, uncertain_below=0.99))
+    src = make_pdf(tmp_path / "nota.pdf", [TEXT])
+    process(src, tmp_path / "out", strict, engine)
+    with pymupdf.open(tmp_path / "out" / "preview" / "nota.pdf") as doc:
+        page = doc[1]
+        styles = {a.info["content"].startswith("ONZEKER"): a.border.get("dashes") for a in page.annots()
+                  if a.info["subject"] != "keep"}
+    assert styles.get(True) and not styles.get(False)  # uncertain ones dashed, certain ones solid

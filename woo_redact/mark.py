@@ -1,8 +1,10 @@
 """Mark stage: the preview PDF a reviewer opens in any PDF viewer.
 
-The original pages with every proposed redaction drawn as a translucent rectangle annotation in its
-ground's colour, whose text says the ground and the reason, and whose /NM is the finding's id. People the
-tool kept (public officials, same surname as one) are drawn as a dashed outline so the reviewer looks twice.
+A Dutch cover page (how to accept, reject, change and add; a legend; the counts), then the original pages
+with every proposed redaction drawn as a translucent rectangle annotation in its ground's colour, whose
+text says the ground and the reason, and whose /NM is the finding's id. Proposals the tool was unsure of
+(score below `uncertain_below` in rules/review.yaml) get a dashed border in their colour; people the tool
+kept (public officials, same surname as one) a dashed orange outline, so the reviewer looks twice.
 """
 from __future__ import annotations
 
@@ -23,13 +25,59 @@ if hasattr(pymupdf.Annot, "update_timing_test"):
 
 
 SOURCE_KEY = "WooRedactSource"  # catalog key: the SHA-256 of the document the preview belongs to
+COVER_KEY = "WooRedactCover"  # catalog key: the preview's first page is our cover page
+LABELS_KEY = "WooRedactLabels"  # catalog key: the page labels are ours (the original had none)
+
+
+def cover_pages(doc: pymupdf.Document) -> int:
+    """How many pages at the front of a preview are ours (0 for a PDF that is not a preview)."""
+    return 1 if doc.xref_get_key(doc.pdf_catalog(), COVER_KEY)[1] == "true" else 0
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _hex(colour) -> str:
+    return "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+
+
+def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rules, uncertain: int) -> None:
+    """Insert the reviewer's instructions as page 1 of the preview."""
+    width, height = doc[0].rect.width, doc[0].rect.height
+    had_labels = bool(doc.get_page_labels())  # before inserting: MuPDF then writes labels of its own
+    page = doc.new_page(0, width=width, height=height)
+    counts: dict[str, int] = {}
+    for f in findings:
+        if f.decision == "redact":
+            counts[f.ground] = counts.get(f.ground, 0) + 1
+    kept = sum(1 for f in findings if f.decision == "keep" and f.entity == "PERSON")
+    legend = "".join(
+        f'<li><span style="background-color:{_hex(g.colour)};color:{_hex(g.colour)}">&#9632;&#9632;</span> '
+        f"{_html(code)} – {_html(g.label)}: {counts.get(code, 0)} voorstel(len)</li>"
+        for code, g in rules.grounds.items())
+    legend += (f'<li><span style="color:{_hex(KEEP_COLOUR)}">- - -</span> niet gelakt, kijk nog eens: {kept}</li>'
+               f"<li>- - - onzeker (gestreepte rand in de kleur van de grond): {uncertain}</li>")
+    steps = "".join(f"<li>{_html(line)}</li>" for line in rules.review.instructions)
+    html = (f"<h2>{_html(rules.review.title)}</h2>"
+            f"<p><b>{_html(name)}</b>: {doc.page_count - 1} pagina('s), {sum(counts.values())} voorstel(len) om te lakken.</p>"
+            f"<h4>Zo beoordeelt u</h4><ol>{steps}</ol><h4>Legenda</h4><ul>{legend}</ul>"
+            f"<p><i>{_html(rules.review.footer)}</i></p>")
+    margin = min(width, height) * 0.08
+    page.insert_htmlbox(pymupdf.Rect(margin, margin, width - margin, height - margin), html,
+                        css="* {font-family: sans-serif; font-size: 10pt} h2 {font-size: 15pt} h4 {font-size: 11pt}",
+                        scale_low=0)
+    doc.xref_set_key(doc.pdf_catalog(), COVER_KEY, "true")
+    if not had_labels:
+        doc.xref_set_key(doc.pdf_catalog(), "PageLabels", "<</Nums[0<</P(Instructie)>>1<</S/D>>]>>")
+        doc.xref_set_key(doc.pdf_catalog(), LABELS_KEY, "true")
 
 
 def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
          source_sha256: str | None = None) -> int:
     """Write the preview of `src` to `dst`. Returns the number of annotations drawn."""
     doc = open_pdf(src, password)
-    count = 0
+    count = uncertain = 0
     try:
         by_page: dict[int, list[tuple[Finding, int, tuple]]] = {}
         for f in findings:
@@ -45,9 +93,14 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                     colour = rules.grounds[f.ground].colour if f.ground in rules.grounds else (0.8, 0.1, 0.1)
                     annot.set_colors(stroke=colour, fill=colour)
                     annot.set_opacity(0.35)
-                    annot.set_border(width=0.8)
                     label = rules.grounds[f.ground].label if f.ground in rules.grounds else f.ground
                     content = f"{f.ground} – {label}: {f.reason}"
+                    if f.score < rules.review.uncertain_below:
+                        annot.set_border(width=1.5, dashes=[3, 2])
+                        content = f"ONZEKER (score {f.score:.2f}) – {content}"
+                        uncertain += i == 0
+                    else:
+                        annot.set_border(width=0.8)
                     subject = f.ground
                 else:
                     annot.set_colors(stroke=KEEP_COLOUR)
@@ -58,6 +111,8 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 annot.update()
                 doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(f.id if i == 0 else f"{f.id}-{i}"))
                 count += 1
+        if doc.page_count:
+            _cover(doc, Path(src).name, findings, rules, uncertain)
         if source_sha256:
             doc.xref_set_key(doc.pdf_catalog(), SOURCE_KEY, pymupdf.get_pdf_str(source_sha256))
         doc.save(dst, garbage=1, deflate=True)

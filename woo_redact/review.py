@@ -21,7 +21,7 @@ from pathlib import Path
 import pymupdf
 
 from .errors import InputFileError
-from .mark import SOURCE_KEY
+from .mark import COVER_KEY, LABELS_KEY, SOURCE_KEY, cover_pages
 from .model import DocResult, Finding
 from .people import decide_person, person_key
 from .pipeline import finalise
@@ -54,7 +54,11 @@ def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
     seen: set[str] = set()
     doc = pymupdf.open(preview)
     try:
+        skip = cover_pages(doc)
         for page in doc:
+            if page.number < skip:
+                continue  # our cover page: nothing on it is a decision
+            pno = page.number - skip
             for annot in list(page.annots() or []):
                 nm = annot.info.get("id") or ""
                 base = nm.split("-")[0]
@@ -68,16 +72,16 @@ def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
                         review.changed.append((base, p["ground"], ground))
                     seen.add(base)
                     review.accepted.append(Finding(nm, 0, 0, "", p["entity"], "redact", ground, p["rule"],
-                                                   "accepted by the reviewer", p["score"], None, [(page.number, rect)]))
+                                                   "accepted by the reviewer", p["score"], None, [(pno, rect)]))
                 elif base in kept_ids:
                     continue  # the tool's own "kept, look twice" outline
                 elif annot.type[1] in _DRAWN:
                     ground = _code(annot.info.get("content")) or rules.default_ground
                     if ground not in rules.grounds:
                         ground = rules.default_ground
-                    review.added.append(Finding(f"manual-{page.number + 1}-{len(review.added) + 1}", 0, 0, "", "MANUAL",
+                    review.added.append(Finding(f"manual-{pno + 1}-{len(review.added) + 1}", 0, 0, "", "MANUAL",
                                                 "redact", ground, "reviewer", "drawn by the reviewer", 1.0, None,
-                                                [(page.number, rect)]))
+                                                [(pno, rect)]))
     finally:
         doc.close()
     review.rejected = sorted(set(proposals) - seen)
@@ -108,7 +112,8 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     try:
         source = doc.xref_get_key(doc.pdf_catalog(), SOURCE_KEY)
         digest = source[1].strip("()") if source[0] == "string" else None
-        if not digest or digest != findings.get("sha256") or doc.page_count != findings.get("pages"):
+        pages = doc.page_count - cover_pages(doc)
+        if not digest or digest != findings.get("sha256") or pages != findings.get("pages"):
             raise InputFileError(f"{preview}: this preview does not belong to {findings_path.name} "
                                  "(another document, or the original changed since)")
     finally:
@@ -118,12 +123,9 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     result = DocResult(source=preview, status="failed", pages=findings.get("pages", 0))
     with tempfile.TemporaryDirectory(prefix="woo-review-") as work:
         bare = Path(work) / "original.pdf"
-        doc = pymupdf.open(preview)
+        _original_from(preview, bare)
+        doc = pymupdf.open(bare)
         secrets = sorted(set(_words_under(doc, boxes)))
-        for page in doc:
-            for annot in list(page.annots() or []):
-                page.delete_annot(annot)
-        doc.save(bare, garbage=1)
         doc.close()
         final = out_dir / "redacted" / preview.name
         result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview)
@@ -135,17 +137,37 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     return result
 
 
+def _original_from(preview: Path, dst: Path) -> None:
+    """The original document out of its preview: our annotations, cover page and catalog keys removed."""
+    doc = pymupdf.open(preview)
+    try:
+        for page in doc:
+            for annot in list(page.annots() or []):
+                page.delete_annot(annot)
+        cat = doc.pdf_catalog()
+        if doc.xref_get_key(cat, LABELS_KEY)[1] == "true":
+            doc.xref_set_key(cat, "PageLabels", "null")
+        if cover_pages(doc):
+            doc.delete_page(0)
+        for key in (COVER_KEY, LABELS_KEY, SOURCE_KEY):
+            doc.xref_set_key(cat, key, "null")
+        doc.save(dst, garbage=1)
+    finally:
+        doc.close()
+
+
 def _remember_rejected_people(preview: Path, out_dir: Path, review: Review, findings: dict) -> None:
     """A person the reviewer rejected is kept in every document of the batch from its next run on."""
     by_id = {f["id"]: f for f in findings["findings"]}
     doc = pymupdf.open(preview)
     try:
+        skip = cover_pages(doc)
         for fid in review.rejected:
             f = by_id[fid]
             if f["entity"] != "PERSON" or not f["boxes"]:
                 continue
             box = f["boxes"][0]
-            words = [w for w in doc[box["page"] - 1].get_text("words")
+            words = [w for w in doc[box["page"] - 1 + skip].get_text("words")
                      if ((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) in pymupdf.Rect(box["rect"])]
             name = " ".join(w[4] for w in words).strip(" ,.;:")
             if person_key(name):

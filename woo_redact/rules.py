@@ -16,7 +16,7 @@ import yaml
 
 from .errors import RulesError
 
-FILES = ("grounds", "header_fields", "officials", "keep", "recognizers", "publisher")
+FILES = ("grounds", "header_fields", "officials", "keep", "recognizers", "publisher", "review")
 
 
 def default_rules_dir() -> Path:
@@ -40,6 +40,16 @@ class Ground:
 
 
 @dataclass
+class ReviewSettings:
+    """The preview's cover page and which proposals are drawn as uncertain."""
+
+    uncertain_below: float
+    title: str
+    instructions: list[str]
+    footer: str
+
+
+@dataclass
 class Rules:
     directory: Path
     checksum: str
@@ -57,6 +67,7 @@ class Rules:
     service_number_prefixes: list[str]
     recognizers: dict[str, Any]
     publisher: dict[str, Any] = field(default_factory=dict)
+    review: "ReviewSettings" = None  # type: ignore[assignment]
 
     def ground_for(self, entity: str) -> str:
         return self.entity_grounds.get(entity, self.default_ground)
@@ -149,6 +160,14 @@ def load_rules(directory: Path | str | None = None) -> Rules:
     motion_end = _regex(o["motion_end"], p, "motion_end") if o.get("motion_end") else None
     office_holders = _strings(o, "office_holders", p)
 
+    p = paths["review"]
+    r = raw["review"]
+    uncertain = _need(r, "uncertain_below", (int, float), p)
+    if not 0 <= uncertain <= 1:
+        raise RulesError(f"{p}:{_line_of(p, 'uncertain_below')}: 'uncertain_below' must be between 0 and 1")
+    review = ReviewSettings(float(uncertain), _need(r, "title", str, p), _strings(r, "instructions", p),
+                            str(r.get("footer") or ""))
+
     p = paths["keep"]
     k = raw["keep"]
     rules = Rules(
@@ -168,5 +187,6 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         service_number_prefixes=_strings(k, "service_number_prefixes", p),
         recognizers=_need({"r": raw["recognizers"]}, "r", dict, paths["recognizers"]),
         publisher=raw["publisher"] if isinstance(raw["publisher"], dict) else {},
+        review=review,
     )
     return rules

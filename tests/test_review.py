@@ -1,6 +1,7 @@
 """The reviewer's round trip: decisions made in the preview with a PDF tool are burned in exactly."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pymupdf
@@ -174,3 +175,63 @@ def test_uncertain_proposals_have_their_own_style(tmp_path, rules, engine):
         styles = {a.info["content"].startswith("ONZEKER"): a.border.get("dashes") for a in page.annots()
                   if a.info["subject"] != "keep"}
     assert styles.get(True) and not styles.get(False)  # uncertain ones dashed, certain ones solid
+
+
+def _reject_in_preview(preview, word_text, tmp_path):
+    """Play the reviewer: delete the proposal over `word_text` and save the preview in place."""
+    doc = pymupdf.open(preview)
+    page = doc[1]
+    word = next(w for w in page.get_text("words") if w[4] == word_text)
+    centre = ((word[0] + word[2]) / 2, (word[1] + word[3]) / 2)
+    page.delete_annot(next(a for a in page.annots() if centre in a.rect))
+    doc.save(tmp_path / "edited.pdf")
+    doc.close()
+    (tmp_path / "edited.pdf").replace(preview)
+
+
+def test_batch_applies_reviewed_previews_by_itself_once(tmp_path, rules, engine):
+    from woo_redact.batch import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_pdf(src / "a.pdf", [TEXT])
+    make_pdf(src / "b.pdf", ["Afgestemd met\nIlse Brouwersma (DJZ)\n\n\nZij stuurt het stuk rond."])
+    out = tmp_path / "out"
+    run_batch(src, out, rules, engine)
+    _reject_in_preview(out / "preview" / "a.pdf", "Haddou", tmp_path)
+
+    again = run_batch(src, out, rules, engine)
+    assert again.reviewed == 1 and again.resumed == 1
+    text = page_text(out / "redacted" / "a.pdf")
+    assert "Noor Haddou" in text and "Quaedvlieg" not in text and "111222333" not in text
+    result = next(r for r in again.results if r.source.name == "a.pdf")
+    proposed = [f for f in json.loads((out / "findings" / "a.json").read_text())["findings"]
+                if f["decision"] == "redact"]
+    assert result.findings_json.name == "a.reviewed.json"
+    assert len(result.redactions) == len(proposed) - 1  # the rejected one is not among the decisions
+    with sqlite3.connect(out / "woo-redact.sqlite") as db:
+        applied_at = db.execute("SELECT at FROM decisions WHERE source = 'reviewer'").fetchall()
+    assert applied_at
+
+    third = run_batch(src, out, rules, engine)  # the review is not applied a second time
+    assert third.reviewed == 1
+    with sqlite3.connect(out / "woo-redact.sqlite") as db:
+        assert db.execute("SELECT at FROM decisions WHERE source = 'reviewer'").fetchall() == applied_at
+    assert "Noor Haddou" in page_text(out / "redacted" / "a.pdf")
+
+
+def test_a_review_of_an_original_that_changed_since_is_kept_aside(tmp_path, rules, engine):
+    from woo_redact.batch import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_pdf(src / "a.pdf", [TEXT])
+    out = tmp_path / "out"
+    run_batch(src, out, rules, engine)
+    _reject_in_preview(out / "preview" / "a.pdf", "Haddou", tmp_path)
+    make_pdf(src / "a.pdf", [TEXT + "\nEen zin die er later bij kwam."])
+    again = run_batch(src, out, rules, engine)
+    assert again.reviewed == 0
+    assert "Haddou" not in page_text(out / "redacted" / "a.pdf")  # proposals of the new original stand
+    assert len(list((out / "preview").glob("a.beoordeeld-*.pdf"))) == 1
+    assert any("review again" in w for w in again.results[0].warnings)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .detect import Engine, get_engine
-from .errors import ExitCode
+from .errors import ExitCode, WooRedactError
 from .model import DocResult, Finding
 from .people import load_people, people_checksum
 from .pipeline import process
@@ -35,6 +35,7 @@ OUTPUT_DIRS = ("redacted", "preview", "findings")
 class BatchResult:
     results: list[DocResult] = field(default_factory=list)
     resumed: int = 0  # documents taken from an earlier run
+    reviewed: int = 0  # documents whose reviewed preview decided the output
 
     @property
     def failed(self) -> list[DocResult]:
@@ -122,6 +123,40 @@ def _resumed(path: Path, out_dir: Path, name: str, row: dict) -> DocResult | Non
                      redacted=redacted, preview=preview, findings_json=fjson, warnings=warnings)
 
 
+def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, state: State,
+              aside: dict[Path, str]) -> DocResult | None:
+    """The reviewer's result for a document whose preview was edited since the tool wrote it.
+
+    A preview saved by a reviewer is applied (burned in) once; from then on the reviewer's decisions stand
+    for that document, also when rules or people decisions change. When the original itself changed after
+    the review, the reviewed preview no longer fits: it is kept aside and the document is done again."""
+    from .review import apply_review, reviewed_path
+
+    preview = out_dir / "preview" / name
+    fjson = out_dir / "findings" / (Path(name).stem + ".json")
+    written, applied = state.preview(name)
+    if not (preview.exists() and fjson.exists() and (written or applied)):
+        return None
+    current = sha256_of(preview)
+    if current == written:
+        return None  # untouched: the tool's own proposals
+    findings = json.loads(fjson.read_text(encoding="utf-8"))
+    if findings.get("sha256") != digest:
+        aside_path = preview.with_name(f"{preview.stem}.beoordeeld-{time.strftime('%Y%m%d-%H%M%S')}.pdf")
+        os.replace(preview, aside_path)
+        aside[path] = aside_path.name
+        return None
+    if current == applied and reviewed_path(fjson).exists() and (out_dir / "redacted" / name).exists():
+        result = DocResult(source=path, status="ok", pages=findings.get("pages", 0),
+                           findings=_findings_from_json(reviewed_path(fjson)), redacted=out_dir / "redacted" / name,
+                           preview=preview, findings_json=reviewed_path(fjson))
+    else:
+        result = apply_review(preview, out_dir, rules, fjson)
+        result.source = path
+    result.warnings.append("reviewed: the reviewer's decisions from the preview")
+    return result
+
+
 # ------------------------------------------------------------------------------------------- workers
 _WORKER: dict = {}
 
@@ -152,9 +187,15 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     results: dict[Path, DocResult] = {}
     seen: dict[str, str] = {}  # content hash → output name of the first input with that content
     todo: list[tuple[Path, str, str]] = []
+    aside: dict[Path, str] = {}  # inputs changed after review → their reviewed preview, kept aside
 
     def finish(path: Path, name: str, digest: str, result: DocResult, seconds: float, duplicate_of=None):
+        if path in aside:
+            result.warnings.append(f"the original changed after review: review again (the old review is "
+                                   f"kept as preview/{aside[path]})")
         state.record(name, result, digest, checksum, seconds, duplicate_of)
+        if result.status == "ok" and result.preview:
+            state.preview_written(name, sha256_of(result.preview))
         results[path] = result
         if on_result:
             on_result(result)
@@ -164,6 +205,18 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
         for path in files:
             name = output_name(in_dir, path)
             digest = sha256_of(path)
+            try:
+                reviewed = _reviewed(path, out_dir, name, digest, rules, state, aside) if digest else None
+            except WooRedactError as e:
+                reviewed = DocResult(source=path, status="failed", error=f"{path}: reviewed preview: {e}")
+            if reviewed is not None:
+                results[path] = reviewed
+                batch.reviewed += 1
+                if reviewed.status == "ok":
+                    seen.setdefault(digest, name)
+                if on_result:
+                    on_result(reviewed)
+                continue
             row = state.done(name, digest, checksum) if digest else None
             earlier = _resumed(path, out_dir, name, row) if row else None
             if earlier is not None:

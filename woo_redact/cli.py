@@ -256,11 +256,12 @@ def batch(in_dir, out_dir, workers, quiet, as_json, rules_dir, password):
     boxes = sum(len(r.redactions) for r in result.results)
     done = len(result.results) - len(result.failed) - len(result.skipped)
     summary = dict(files=len(result.results), done=done, failed=len(result.failed), not_processed=len(result.skipped),
-                   resumed=result.resumed, pages=pages, redactions=boxes, seconds=round(seconds, 2), out=str(out_dir))
+                   resumed=result.resumed, reviewed=result.reviewed, pages=pages, redactions=boxes, seconds=round(seconds, 2), out=str(out_dir))
     if as_json:
         click.echo(json.dumps({"summary": summary}))
     else:
         resumed = f", {result.resumed} from an earlier run" if result.resumed else ""
+        resumed += f", {result.reviewed} as reviewed in the preview" if result.reviewed else ""
         click.echo(f"{done} of {len(result.results)} file(s) done{resumed}, {pages} pages, {boxes} redactions, "
                    f"{len(result.failed)} failed, {len(result.skipped)} not processed → {out_dir}")
     sys.exit(int(result.exit_code))

@@ -24,8 +24,8 @@ from .errors import InputFileError
 from .mark import COVER_KEY, LABELS_KEY, SOURCE_KEY, cover_pages
 from .model import DocResult, Finding
 from .people import decide_person, person_key
-from .pipeline import finalise
-from .read import open_pdf
+from .pipeline import atomic_path, finalise, sha256_file
+from .read import open_pdf, read
 from .rules import Rules
 from .state import State
 
@@ -71,7 +71,7 @@ def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
                     if base not in seen and ground != p["ground"]:
                         review.changed.append((base, p["ground"], ground))
                     seen.add(base)
-                    review.accepted.append(Finding(nm, 0, 0, "", p["entity"], "redact", ground, p["rule"],
+                    review.accepted.append(Finding(nm, p["start"], p["end"], "", p["entity"], "redact", ground, p["rule"],
                                                    "accepted by the reviewer", p["score"], None, [(pno, rect)]))
                 elif base in kept_ids:
                     continue  # the tool's own "kept, look twice" outline
@@ -127,14 +127,46 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
         doc = pymupdf.open(bare)
         secrets = sorted(set(_words_under(doc, boxes)))
         doc.close()
+        _spans_of_drawn_boxes(read(bare, rules), review.added)
         final = out_dir / "redacted" / preview.name
         result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview)
     result.redacted = final
     result.findings = review.accepted + review.added
     result.status = "ok"
-    _audit(out_dir, preview.name, review, findings)
+    result.findings_json = _write_reviewed(findings_path, findings, result.findings)
+    _audit(out_dir, preview.name, review, findings, sha256_file(preview))
     _remember_rejected_people(preview, out_dir, review, findings)
     return result
+
+
+def _spans_of_drawn_boxes(document, added: list[Finding]) -> None:
+    """Give each rectangle the reviewer drew the text span of the words under it, so that the text
+    versions of the bundle leave out what the PDF leaves out."""
+    for f in added:
+        under = [w for w in document.words for pno, rect in f.boxes
+                 if w.page == pno and pymupdf.Rect(rect).contains(
+                     ((w.rect[0] + w.rect[2]) / 2, (w.rect[1] + w.rect[3]) / 2))]
+        if under:
+            f.start, f.end = min(w.start for w in under), max(w.end for w in under)
+
+
+def reviewed_path(findings_path: Path) -> Path:
+    return findings_path.with_name(findings_path.stem + ".reviewed.json")
+
+
+def _write_reviewed(findings_path: Path, findings: dict, decided: list[Finding]) -> Path:
+    """The reviewer's findings beside the tool's (positions, grounds; never the text)."""
+    rows = []
+    for f in decided:
+        d = f.to_json()
+        d.pop("text", None)
+        d.pop("person", None)
+        rows.append(d)
+    path = reviewed_path(findings_path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps({**findings, "reviewed": True, "findings": rows}, ensure_ascii=False, indent=1),
+                       encoding="utf-8")
+    return path
 
 
 def _original_from(preview: Path, dst: Path) -> None:
@@ -176,8 +208,9 @@ def _remember_rejected_people(preview: Path, out_dir: Path, review: Review, find
         doc.close()
 
 
-def _audit(out_dir: Path, name: str, review: Review, findings: dict) -> None:
-    """Every reviewer decision in the batch's database: time, document, page, box, ground, source."""
+def _audit(out_dir: Path, name: str, review: Review, findings: dict, preview_sha256: str) -> None:
+    """Every reviewer decision in the batch's database: time, document, page, box, ground, source; and
+    which version of the preview was applied, so that the batch does not apply it twice."""
     state = State(out_dir / "woo-redact.sqlite")
     now = time.time()
     by_id = {f["id"]: f for f in findings["findings"]}
@@ -199,4 +232,5 @@ def _audit(out_dir: Path, name: str, review: Review, findings: dict) -> None:
     with state.db:
         state.db.execute("DELETE FROM decisions WHERE document = ? AND source = 'reviewer'", (name,))
         state.db.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    state.preview_applied(name, preview_sha256)
     state.close()

@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS decisions (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_document ON decisions(document);
+CREATE TABLE IF NOT EXISTS previews (
+    document TEXT PRIMARY KEY,
+    written TEXT,                   -- SHA-256 of the preview as the tool wrote it
+    applied TEXT,                   -- SHA-256 of the reviewed preview whose decisions were burned in
+    at REAL NOT NULL
+);
 """
 
 
@@ -86,6 +92,25 @@ class State:
                 [(name, f.id, p + 1, json.dumps([round(c, 2) for c in r]), f.entity, f.decision, f.ground,
                   f.rule, f.reason, f.score, "auto", now)
                  for f in result.findings for p, r in (f.boxes or [(-1, (0, 0, 0, 0))])])
+
+    def preview_written(self, name: str, sha256: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO previews VALUES (?, ?, NULL, ?)", (name, sha256, time.time()))
+
+    def preview_applied(self, name: str, sha256: str) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO previews VALUES (?, NULL, ?, ?) ON CONFLICT(document) DO UPDATE "
+                            "SET applied = excluded.applied, at = excluded.at", (name, sha256, time.time()))
+
+    def preview(self, name: str) -> tuple[str | None, str | None]:
+        """(hash as written, hash as last applied) of a document's preview."""
+        row = self.db.execute("SELECT written, applied FROM previews WHERE document = ?", (name,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def decisions(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM decisions ORDER BY document, page, finding")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     def rows(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM documents ORDER BY name")

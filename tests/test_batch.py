@@ -112,3 +112,19 @@ def test_json_progress_for_machines(tmp_path, engine):
     lines = [json.loads(line) for line in result.output.strip().splitlines()]
     assert [l["status"] for l in lines[:-1]] == ["ok", "ok"]
     assert lines[-1]["summary"]["done"] == 2 and lines[-1]["summary"]["pages"] == 2
+
+
+def test_audit_trail_is_exported_with_the_batch(tmp_path, rules, engine):
+    import csv
+
+    src = _dossier(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    run_batch(src, out, rules, engine)
+    with open(out / "audit.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["document"] for r in rows} == {"doc_00.pdf", "doc_01.pdf", "doc_02.pdf"}
+    assert {r["bron"] for r in rows} == {"auto"}
+    assert {"redact", "keep"} <= {r["besluit"] for r in rows}  # the minister kept, the sender redacted
+    assert all(r["grond"] for r in rows if r["besluit"] == "redact")
+    raw = (out / "audit.csv").read_text(encoding="utf-8")
+    assert not any(name in raw for name in LAST)  # positions and reasons, never the text

@@ -56,6 +56,14 @@ def test_apply_burns_in_exactly_the_reviewers_decisions(reviewed):
     with sqlite3.connect(out / "woo-redact.sqlite") as db:
         kinds = [r[0] for r in db.execute("SELECT decision FROM decisions WHERE source = 'reviewer'")]
     assert {"accepted", "rejected", "changed", "added"} <= set(kinds)
+    # exported with the batch, without the redacted text
+    import csv
+    with open(out / "audit.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"accepted", "rejected", "changed", "added"} <= {r["besluit"] for r in rows if r["bron"] == "reviewer"}
+    assert all(r["tijd"] and r["document"] == "nota.pdf" and r["pagina"] for r in rows)
+    raw = (out / "audit.csv").read_text(encoding="utf-8")
+    assert not any(n in raw for n in ("Quaedvlieg", "Haddou", "Brouwersma", "111222333"))
 
 
 def test_a_preview_of_another_document_is_refused(reviewed, tmp_path):

@@ -28,6 +28,7 @@ from .rules import Rules
 from .state import State
 
 STATE_FILE = "woo-redact.sqlite"
+AUDIT_FILE = "audit.csv"  # every decision of the batch, exported from the database after each run
 OUTPUT_DIRS = ("redacted", "preview", "findings")
 
 
@@ -259,6 +260,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                             result, seconds = DocResult(source=p, status="failed",
                                                         error=f"{p}: worker failed ({type(e).__name__})"), 0.0
                         finish(p, n, d, result, seconds)
+        state.export_audit(out_dir / AUDIT_FILE)
     finally:
         state.close()
     order = {p: i for i, p in enumerate(files)}

@@ -233,4 +233,5 @@ def _audit(out_dir: Path, name: str, review: Review, findings: dict, preview_sha
         state.db.execute("DELETE FROM decisions WHERE document = ? AND source = 'reviewer'", (name,))
         state.db.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     state.preview_applied(name, preview_sha256)
+    state.export_audit(out_dir / "audit.csv")
     state.close()

@@ -7,9 +7,12 @@ continues where it stopped.
 """
 from __future__ import annotations
 
+import csv
 import json
+import os
 import sqlite3
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .model import DocResult
@@ -111,6 +114,22 @@ class State:
         cur = self.db.execute("SELECT * FROM decisions ORDER BY document, page, finding")
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def export_audit(self, path: Path) -> int:
+        """Every decision (automatic and by reviewers) as CSV — time, document, page, box, entity, decision,
+        ground, rule, reason, score, source — never the redacted text. Written atomically; returns rows."""
+        rows = self.decisions()
+        tmp = path.with_name(f".{path.name}.tmp")
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["tijd", "document", "bevinding", "pagina", "vak", "soort", "besluit", "grond", "regel",
+                          "reden", "score", "bron"])
+            for r in rows:
+                at = datetime.fromtimestamp(r["at"], timezone.utc).isoformat(timespec="seconds")
+                out.writerow([at, r["document"], r["finding"], r["page"], r["box"], r["entity"], r["decision"],
+                              r["ground"], r["rule"], r["reason"], r["score"], r["source"]])
+        os.replace(tmp, path)
+        return len(rows)
 
     def rows(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM documents ORDER BY name")

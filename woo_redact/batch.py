@@ -22,6 +22,7 @@ from typing import Callable
 from .detect import Engine, get_engine
 from .errors import ExitCode, WooRedactError
 from .model import DocResult, Finding
+from .overview import write_overview
 from .people import load_people, people_checksum
 from .pipeline import process
 from .rules import Rules
@@ -152,7 +153,7 @@ def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, s
                            findings=_findings_from_json(reviewed_path(fjson)), redacted=out_dir / "redacted" / name,
                            preview=preview, findings_json=reviewed_path(fjson))
     else:
-        result = apply_review(preview, out_dir, rules, fjson)
+        result = apply_review(preview, out_dir, rules, fjson, overview=False)
         result.source = path
     result.warnings.append("reviewed: the reviewer's decisions from the preview")
     return result
@@ -263,6 +264,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
         state.export_audit(out_dir / AUDIT_FILE)
     finally:
         state.close()
+    write_overview(out_dir, rules, password)
     order = {p: i for i, p in enumerate(files)}
     batch.results = [results[p] for p in sorted(results, key=lambda p: order.get(p, len(order)))]
     return batch

@@ -23,6 +23,7 @@ import pymupdf
 from .errors import InputFileError
 from .mark import COVER_KEY, LABELS_KEY, SOURCE_KEY, cover_pages
 from .model import DocResult, Finding
+from .overview import write_overview
 from .people import decide_person, person_key
 from .pipeline import atomic_path, finalise, sha256_file
 from .read import open_pdf, read
@@ -100,7 +101,8 @@ def _words_under(doc: pymupdf.Document, boxes: list[tuple[int, tuple]]) -> list[
     return [w for w in out if len(w) >= 3]
 
 
-def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path | None = None) -> DocResult:
+def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path | None = None,
+                 overview: bool = True) -> DocResult:
     """Burn in what the reviewer decided in `preview`; write OUT_DIR/redacted/<name> and record every
     decision in OUT_DIR/woo-redact.sqlite."""
     preview = Path(preview)
@@ -136,6 +138,8 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     result.findings_json = _write_reviewed(findings_path, findings, result.findings)
     _audit(out_dir, preview.name, review, findings, sha256_file(preview))
     _remember_rejected_people(preview, out_dir, review, findings)
+    if overview:
+        write_overview(out_dir, rules)
     return result
 
 

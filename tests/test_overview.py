@@ -1,0 +1,89 @@
+"""OUT_DIR/review.html: the triage page, checked as HTML and in a real headless browser (Chromium)."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pymupdf
+import pytest
+from conftest import make_pdf
+
+from woo_redact.batch import run_batch
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def batch_out(tmp_path_factory, rules, engine):
+    tmp = tmp_path_factory.mktemp("overview")
+    src = tmp / "in"
+    src.mkdir()
+    make_pdf(src / "nota.pdf", ["Opgesteld door\nTwan Quaedvlieg\nbeleidsadviseur\n\n\n"
+                                "Minister Klever sprak met Noor Haddou. BSN 111222333 staat in het dossier."])
+    make_pdf(src / "verslag.pdf", ["Aanwezig: Ilse Brouwersma, Jelmer Oosterhuis\n\n\nHet overleg ging over de begroting."])
+    (src / "kapot.pdf").write_bytes(b"%PDF-1.7\nniet meer dan dit")
+    out = tmp / "out"
+    run_batch(src, out, rules, engine)
+    return out
+
+
+def test_overview_lists_every_decision_with_a_crop_of_its_place(batch_out):
+    html = (batch_out / "review.html").read_text(encoding="utf-8")
+    assert "nota.pdf" in html and "verslag.pdf" in html
+    assert "kapot.pdf" in html and "Niet verwerkt" in html
+    crops = re.findall(r'<img src="([^"]+)"', html)
+    assert crops and all((batch_out / c).is_file() for c in crops)
+    assert all(pymupdf.Pixmap(str(batch_out / c)).width > 50 for c in crops)
+    rows = re.findall(r'<tr data-state="(\w+)"', html)
+    assert "proposed" in rows and "kept" in rows  # the minister is listed as kept, to look twice
+    assert "<script src" not in html and "http" not in html.split("<body>")[1]  # self-contained, no network
+
+
+def _browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Chromium and chromedriver (Debian: chromium, chromium-driver) are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--allow-file-access-from-files"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def test_overview_loads_and_filters_in_headless_chromium(batch_out):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = _browser()
+    try:
+        driver.get((batch_out / "review.html").as_uri())
+        titles = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "section.doc h2")]
+        assert titles == ["kapot.pdf", "nota.pdf", "verslag.pdf"]
+        images = driver.find_elements(By.CSS_SELECTOR, ".crop img")
+        driver.execute_script("for (const i of document.images) { i.loading = 'eager'; }")
+        assert images and all(driver.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0", i) for i in images)
+
+        def visible():
+            return [r for r in driver.find_elements(By.CSS_SELECTOR, "tbody tr") if r.is_displayed()]
+
+        everything = len(visible())
+        assert everything == int(driver.find_element(By.ID, "shown").text) > 0
+        Select(driver.find_element(By.ID, "f-state")).select_by_value("kept")
+        kept = visible()
+        assert 0 < len(kept) < everything
+        assert {r.get_attribute("data-state") for r in kept} == {"kept"}
+        assert int(driver.find_element(By.ID, "shown").text) == len(kept)
+
+        Select(driver.find_element(By.ID, "f-state")).select_by_value("")
+        driver.find_element(By.ID, "f-name").send_keys("verslag")
+        sections = [s for s in driver.find_elements(By.CSS_SELECTOR, "section.doc") if s.is_displayed()]
+        assert [s.find_element(By.TAG_NAME, "h2").text for s in sections] == ["verslag.pdf"]
+        assert 0 < len(visible()) < everything
+    finally:
+        driver.quit()

@@ -1,6 +1,7 @@
 """Shared fixtures: the rules, one detection engine per test session, and PDFs generated in code."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ sys.path.insert(0, str(REPO / "samples"))
 def rules():
     from woo_redact.rules import load_rules
 
-    import os; return load_rules(os.environ.get("WOO_REDACT_RULES") or REPO / "rules")
+    return load_rules(os.environ.get("WOO_REDACT_RULES") or REPO / "rules")
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,29 @@ def make_pdf(path: Path, pages: list[str], fontsize: float = 10, metadata: dict 
         doc.set_metadata(metadata)
     doc.save(path)
     doc.close()
+    return path
+
+
+def make_scan(path: Path, pages: list[str], dpi: int = 200, rotate: int = 0, fontsize: float = 11,
+              text_pages: tuple[int, ...] = ()) -> Path:
+    """A scanned PDF: each page an image of the text (no text layer), optionally turned by `rotate`
+    degrees; the pages listed in `text_pages` stay born-digital (a mixed document)."""
+    text_pdf = make_pdf(path.with_suffix(".text.pdf"), pages, fontsize=fontsize)
+    src = pymupdf.open(text_pdf)
+    doc = pymupdf.open()
+    for i, page in enumerate(src):
+        if i in text_pages:
+            doc.insert_pdf(src, from_page=i, to_page=i)
+            continue
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(dpi / 72, dpi / 72).prerotate(rotate),
+                              colorspace=pymupdf.csGRAY)
+        w, h = (page.rect.height, page.rect.width) if rotate % 180 else (page.rect.width, page.rect.height)
+        new = doc.new_page(width=w, height=h)
+        new.insert_image(new.rect, stream=pix.tobytes("png"))
+    doc.save(path)
+    doc.close()
+    src.close()
+    text_pdf.unlink()
     return path
 
 

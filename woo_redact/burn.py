@@ -3,7 +3,9 @@
 Text under each box is removed from the content stream, image pixels under it are blanked and vector art
 covered by it is removed; the box is filled black and carries its ground's label ("Bescherming
 persoonlijke levenssfeer"), in a smaller font where needed, or the code ("5.1.2e") where even the
-smallest readable size does not fit.
+smallest readable size does not fit. On scanned pages the box is light grey with black text (OCR reads
+white on black poorly, and publication platforms OCR scans again), and the page gets its OCR text back as
+an invisible layer without the redacted words.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pymupdf
 
-from .model import Finding, Rect
+from .model import Finding, Rect, Word
 from .read import open_pdf
 from .rules import Rules
 
@@ -19,6 +21,7 @@ FONT = "helv"
 MAX_FONT = 9.0
 MIN_LABEL_FONT = 5.0  # below this the label words are not readable: use the code
 MIN_CODE_FONT = 2.5
+SCAN_FILL = (0.8, 0.8, 0.8)  # boxes on scanned pages: light grey with black text, which OCR can read
 MERGE_GAP = 0.6  # boxes on one line closer than this many line heights become one box
 
 
@@ -59,32 +62,62 @@ def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
     return code, max(size, MIN_CODE_FONT) if size >= MIN_CODE_FONT else 0.0
 
 
-def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None) -> int:
-    """Write `src` with every redaction burned in to `dst`. Returns the number of boxes."""
+def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
+         text_layer: dict[int, list[Word]] | None = None) -> int:
+    """Write `src` with every redaction burned in to `dst`. Returns the number of boxes.
+
+    `text_layer`: per scanned page the words OCR read from its image; they are written back as invisible
+    text (render mode 3) so that the redacted scan stays searchable — all but the words under a box."""
     doc = open_pdf(src, password)
     font = pymupdf.Font(FONT)
     count = 0
+    planned = plan_boxes(findings)
     try:
-        for pno, boxes in plan_boxes(findings).items():
+        for pno, words in (text_layer or {}).items():
+            _write_text_layer(doc[pno], words, [pymupdf.Rect(r) for r, _ in planned.get(pno, [])], font)
+        for pno, boxes in planned.items():
             page = doc[pno]
+            scanned = pno in (text_layer or {})
             for rect, _ in boxes:
-                page.add_redact_annot(pymupdf.Rect(rect), fill=(0, 0, 0), cross_out=False)
+                page.add_redact_annot(pymupdf.Rect(rect), fill=SCAN_FILL if scanned else (0, 0, 0), cross_out=False)
                 count += 1
             page.apply_redactions(
                 images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                 graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                 text=pymupdf.PDF_REDACT_TEXT_REMOVE,
             )
-            _write_labels(page, boxes, rules, font)
+            _write_labels(page, boxes, rules, font, colour=(0, 0, 0) if scanned else (1, 1, 1))
         doc.save(dst, garbage=1)
     finally:
         doc.close()
     return count
 
 
-def _write_labels(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, font: pymupdf.Font) -> None:
-    """White label text centred in each black box, written in one go per page."""
-    writer = pymupdf.TextWriter(page.rect, color=(1, 1, 1))
+def _write_text_layer(page: pymupdf.Page, words: list[Word], boxes: list[pymupdf.Rect], font: pymupdf.Font) -> None:
+    """Invisible OCR text over a scanned page, each word stretched to its place; words that touch a
+    redaction box are left out (written before the redactions are applied, which would remove them
+    anyway: the text layer is checked by verify like any other text)."""
+    writer = pymupdf.TextWriter(page.rect)
+    written = 0
+    for w in words:
+        r = pymupdf.Rect(w.rect)
+        if r.is_empty or any(r.intersects(b) for b in boxes):
+            continue
+        size = r.height * 0.85
+        natural = font.text_length(w.text, fontsize=size)
+        if natural <= 0:
+            continue
+        size *= min(r.width / natural, 1.5)  # the word's width, so that selecting it selects its image
+        writer.append((r.x0, r.y1 - r.height * 0.2), w.text, font=font, fontsize=size)
+        written += 1
+    if written:
+        writer.write_text(page, render_mode=3)
+
+
+def _write_labels(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, font: pymupdf.Font,
+                 colour: tuple = (1, 1, 1)) -> None:
+    """Label text centred in each box (white in black boxes), written in one go per page."""
+    writer = pymupdf.TextWriter(page.rect, color=colour)
     for rect, ground in boxes:
         r = pymupdf.Rect(rect)
         g = rules.grounds.get(ground)

@@ -73,8 +73,39 @@ def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rul
         doc.xref_set_key(doc.pdf_catalog(), LABELS_KEY, "true")
 
 
+NOTE_PREFIX = "woo-note-"  # /NM of our page notes: never read back as a reviewer's decision
+NOTE_COLOUR = (0.95, 0.6, 0.0)
+
+
+def _page_note(page: pymupdf.Page, text: str) -> None:
+    """A visible note across the top of a page (scans: how OCR went)."""
+    r = page.rect
+    annot = page.add_freetext_annot(pymupdf.Rect(r.x0 + 20, r.y0 + 4, r.x1 - 20, r.y0 + 22), text, fontsize=8,
+                                    text_color=(0, 0, 0), fill_color=(1, 0.93, 0.75))
+    annot.set_info(content=text, title="woo-redact", subject="note")
+    annot.update()
+    page.parent.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(f"{NOTE_PREFIX}{page.number + 1}"))
+
+
+def _ocr_notes(doc: pymupdf.Document, ocr_confidence: dict[int, float], textless: list[int]) -> None:
+    from .ocr import LOW_CONFIDENCE
+
+    for pno, conf in sorted(ocr_confidence.items()):
+        page = doc[pno]  # alive while its annotation is made
+        if conf < LOW_CONFIDENCE:
+            _page_note(page, f"LET OP: gescande pagina, OCR onbetrouwbaar ({conf:.0f}%). Controleer de hele pagina "
+                             "met de hand: namen die OCR niet las, zijn niet voorgesteld.")
+        else:
+            _page_note(page, f"Gescande pagina, gelezen met OCR ({conf:.0f}%). Kijk ook naar handschrift, "
+                             "stempels en logo's.")
+    for pno in textless:
+        page = doc[pno]
+        _page_note(page, "LET OP: pagina zonder tekst, niet doorzocht. Controleer de hele pagina met de hand.")
+
+
 def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
-         source_sha256: str | None = None) -> int:
+         source_sha256: str | None = None, ocr_confidence: dict[int, float] | None = None,
+         textless: list[int] = ()) -> int:
     """Write the preview of `src` to `dst`. Returns the number of annotations drawn."""
     doc = open_pdf(src, password)
     count = uncertain = 0
@@ -111,6 +142,7 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 annot.update()
                 doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(f.id if i == 0 else f"{f.id}-{i}"))
                 count += 1
+        _ocr_notes(doc, ocr_confidence or {}, list(textless))
         if doc.page_count:
             _cover(doc, Path(src).name, findings, rules, uncertain)
         if source_sha256:

@@ -62,7 +62,8 @@ class Document:
     page_starts: list[int]  # offset of each page's first character in `text`
     fields: list[HeaderField] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
-    textless_pages: list[int] = field(default_factory=list)  # pages with no extractable text (scans)
+    textless_pages: list[int] = field(default_factory=list)  # pages with no text, not even by OCR
+    ocr_confidence: dict[int, float] = field(default_factory=dict)  # scanned page → OCR mean confidence 0-100
     extra_texts: list[str] = field(default_factory=list)  # annotation, bookmark and attachment texts
     # filled dark rectangles drawn over text that can still be extracted: redactions that only cover
     covered: list[tuple[int, Rect]] = field(default_factory=list)
@@ -70,6 +71,14 @@ class Document:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def ocr_words(self) -> dict[int, list[Word]]:
+        """Per OCR'd page the words read from its image (the text layer a redacted scan gets back)."""
+        out: dict[int, list[Word]] = {p: [] for p in self.ocr_confidence}
+        for w in self.words:
+            if w.page in out:
+                out[w.page].append(w)
+        return out
 
     def field_value(self, label: str) -> str | None:
         for f in self.fields:

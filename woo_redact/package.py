@@ -111,7 +111,7 @@ class BundleItem:
     fields: list[HeaderField] = field(default_factory=list)  # header fields (Document.fields)
     secrets: list[str] = field(default_factory=list)  # every redacted string: must not appear in the bundle
     duplicate_of: str | None = None  # source of the input with the same content
-    textless_pages: int = 0  # pages without text (scans): not searched for personal data
+    textless_pages: int = 0  # scanned pages without text OCR could trust: not (reliably) searched
     reviewed: bool = False  # a person has reviewed it (set by the caller): textless pages no longer hold it back
 
     @property
@@ -147,8 +147,19 @@ def item_from(result: DocResult, document: Document | None, secrets: Iterable[st
         text=text, fields=list(document.fields) if document is not None else [],
         secrets=sorted(s for s in found if len(s) >= MIN_SECRET_LENGTH),
         duplicate_of=duplicate_of,
-        textless_pages=len(document.textless_pages) if document is not None else 0,
+        textless_pages=_unsearched_pages(document),
+        reviewed=bool(result.findings_json and Path(result.findings_json).name.endswith(".reviewed.json")),
     )
+
+
+def _unsearched_pages(document: Document | None) -> int:
+    """Pages whose personal data the tool could not search reliably: no text at all, or OCR it cannot
+    trust. Such a document waits for a reviewer."""
+    if document is None:
+        return 0
+    from .ocr import LOW_CONFIDENCE
+
+    return len(document.textless_pages) + sum(1 for c in document.ocr_confidence.values() if c < LOW_CONFIDENCE)
 
 
 def _plain_reason(error: str, source: Path, name: str) -> str:
@@ -677,8 +688,8 @@ def _plan(items: Sequence[BundleItem], rules: Rules, publish_default: bool) -> l
         elif item.redacted is None or not Path(item.redacted).is_file():
             row.toelichting = "Niet verwerkt: de gelakte PDF ontbreekt"
         elif item.textless_pages and not item.reviewed:
-            row.toelichting = (f"Nog niet beoordeeld: {item.textless_pages} pagina('s) zonder tekst (scan) zijn "
-                               f"niet op persoonsgegevens doorzocht; handmatig beoordelen")
+            row.toelichting = (f"Nog niet beoordeeld: {item.textless_pages} pagina('s) zonder (betrouwbaar leesbare) "
+                               f"tekst (scan) zijn niet op persoonsgegevens doorzocht; handmatig beoordelen")
         else:
             publish, why = _publication(item, publish_default)
             if not publish:

@@ -21,6 +21,8 @@ from .detect import Engine, get_engine
 from .errors import VerificationError, WooRedactError
 from .mark import mark
 from .model import Candidate, Document, DocResult, Finding
+from .ocr import LOW_CONFIDENCE
+from .ocr import available as ocr_missing
 from .read import read
 from .rules import Rules
 from .sanitise import sanitise
@@ -111,12 +113,13 @@ def sha256_file(path: Path) -> str:
 
 
 def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
-             password: str | None = None, title: str | None = None, shown_as: Path | None = None) -> list[str]:
+             password: str | None = None, title: str | None = None, shown_as: Path | None = None,
+             text_layer: dict | None = None) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
-    sanitiser's notes."""
+    sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
-        burn(src, burned, redactions, rules, password)
+        burn(src, burned, redactions, rules, password, text_layer)
         clean = Path(work) / "clean.pdf"
         safe_title = title if title and not any(s in title for s in secrets) else None
         notes = sanitise(burned, clean, secrets, title=safe_title)
@@ -144,16 +147,24 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         digest = sha256_file(path)  # ties the preview and its findings to this exact original
         result.pages = analysis.document.page_count
         result.findings = analysis.findings
-        if analysis.document.textless_pages:
-            result.warnings.append(
-                f"{len(analysis.document.textless_pages)} page(s) without text (scans): not searched, review by hand")
+        document = analysis.document
+        if document.textless_pages:
+            result.warnings.append(f"{len(document.textless_pages)} page(s) without text and not read by OCR: "
+                                   f"not searched, review by hand ({ocr_missing() or 'no text found'})")
+        if document.ocr_confidence:
+            low = sorted(p + 1 for p, c in document.ocr_confidence.items() if c < LOW_CONFIDENCE)
+            result.warnings.append(f"{len(document.ocr_confidence)} scanned page(s) read by OCR"
+                                   + (f"; low OCR confidence on p. {', '.join(map(str, low))}: check by hand"
+                                      if low else ""))
         redactions = [f for f in analysis.findings if f.decision == "redact"]
         title = analysis.document.field_value("Betreft") or analysis.document.field_value("Onderwerp")
         result.redacted = out_dir / "redacted" / name
-        result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password, title)
+        result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password, title,
+                                    text_layer=document.ocr_words())
         preview = out_dir / "preview" / name
         with atomic_path(preview) as tmp:
-            mark(path, tmp, analysis.findings, rules, password, source_sha256=digest)
+            mark(path, tmp, analysis.findings, rules, password, source_sha256=digest,
+                 ocr_confidence=document.ocr_confidence, textless=document.textless_pages)
         result.preview = preview
         fjson = out_dir / "findings" / (Path(name).stem + ".json")
         with atomic_path(fjson) as tmp:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pymupdf
 
+from . import ocr
 from .errors import EncryptedPdfError, InputFileError
 from .model import Document, HeaderField, Line, Word
 from .rules import Rules
@@ -60,12 +61,12 @@ def _short(e: Exception) -> str:
     return msg[:120]
 
 
-def read(path: Path, rules: Rules, password: str | None = None) -> Document:
-    """Read `path` into a `Document`."""
+def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = True) -> Document:
+    """Read `path` into a `Document`; scanned pages are read with OCR when Tesseract is installed."""
     path = Path(path)
     doc = open_pdf(path, password)
     try:
-        return _read_open(path, doc, rules)
+        return _read_open(path, doc, rules, use_ocr and ocr.available() is None)
     except InputFileError:
         raise
     except Exception as e:
@@ -74,7 +75,7 @@ def read(path: Path, rules: Rules, password: str | None = None) -> Document:
         doc.close()
 
 
-def _read_open(path: Path, doc: pymupdf.Document, rules: Rules) -> Document:
+def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = False) -> Document:
     parts: list[str] = []
     pos = 0
     words: list[Word] = []
@@ -82,6 +83,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules) -> Document:
     page_starts: list[int] = []
     textless: list[int] = []
     covered: list[tuple[int, tuple]] = []
+    confidence: dict[int, float] = {}
     # the words of our own box labels, white on black: not a fake redaction
     label_words = {w for g in rules.grounds.values() for w in g.label.split()} | set(rules.grounds)
     for pno in range(doc.page_count):
@@ -89,6 +91,10 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules) -> Document:
         page_starts.append(pos)
         raw = page.get_text("words", flags=WORD_FLAGS, sort=False)
         covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
+        if use_ocr and ocr.needs_ocr(page, raw):
+            scanned = ocr.ocr_page(page)
+            raw = scanned.words
+            confidence[pno] = round(scanned.confidence, 1)
         if not any(w[4].strip() for w in raw):
             textless.append(pno)
         current_key = None
@@ -113,6 +119,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules) -> Document:
         page_starts=page_starts,
         metadata={k: v for k, v in (doc.metadata or {}).items() if isinstance(v, str) and v},
         textless_pages=textless,
+        ocr_confidence=confidence,
         extra_texts=_extra_texts(doc),
         covered=covered,
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 import pymupdf
 
 from .errors import InputFileError
-from .mark import COVER_KEY, LABELS_KEY, SOURCE_KEY, cover_pages
+from .mark import COVER_KEY, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
 from .model import DocResult, Finding
 from .overview import write_overview
 from .people import decide_person, person_key
@@ -64,6 +64,8 @@ def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
                 nm = annot.info.get("id") or ""
                 base = nm.split("-")[0]
                 rect = tuple(annot.rect)
+                if nm.startswith(NOTE_PREFIX):
+                    continue  # our note about the page (OCR), not a decision
                 if base in proposals:
                     p = proposals[base]
                     ground = _code(annot.info.get("content")) or p["ground"]

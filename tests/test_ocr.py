@@ -1,0 +1,98 @@
+"""Scanned pages: read by Tesseract (Dutch), redacted in the pixels, given back a text layer without the
+redacted words, and flagged to the reviewer when OCR cannot be trusted."""
+from __future__ import annotations
+
+import re
+
+import pymupdf
+import pytest
+from conftest import make_scan, page_text
+
+from woo_redact import ocr
+from woo_redact.pipeline import process
+
+pytestmark = pytest.mark.skipif(ocr.available() is not None, reason=str(ocr.available()))
+
+NOTA = ("Opgesteld door\nTwan Quaedvlieg\nbeleidsadviseur\n\n\n"
+        "De begroting van het Kunstfonds is besproken met Noor Haddou.\n"
+        "Minister Klever heeft het stuk ontvangen.")
+
+
+def _ocr(path, page=0) -> str:
+    with pymupdf.open(path) as doc:
+        p = doc[page]
+        tp = p.get_textpage_ocr(language="nld", dpi=200, full=True)
+        return " ".join(p.get_text(textpage=tp).split())
+
+
+def test_a_scanned_name_is_gone_from_pixels_and_text_and_the_rest_stays_searchable(tmp_path, rules, engine):
+    src = make_scan(tmp_path / "scan.pdf", [NOTA])
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    assert result.status == "ok", result.error
+    assert any("read by OCR" in w for w in result.warnings)
+    redacted = out / "redacted" / "scan.pdf"
+    # the invisible text layer: searchable, labelled, without the redacted words
+    text = page_text(redacted)
+    assert "Kunstfonds" in text and "Klever" in text
+    assert "5.1.2e" in text
+    assert not re.search(r"Quaedvlieg|Haddou", text)
+    # what OCR reads in the output image
+    seen = _ocr(redacted)
+    assert "Kunstfonds" in seen and "Klever" in seen
+    assert "Quaedvlieg" not in seen and "Haddou" not in seen
+    assert "5.1.2e" in seen  # the box's label, readable for the platform's own OCR
+
+
+def test_the_pixels_under_a_box_are_blank_in_the_image_itself(tmp_path, rules, engine):
+    src = make_scan(tmp_path / "scan.pdf", [NOTA])
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    box = next(f for f in result.redactions if f.entity == "PERSON").boxes[0][1]
+    with pymupdf.open(src) as before, pymupdf.open(out / "redacted" / "scan.pdf") as after:
+        def ink_under_box(doc):
+            page = doc[0]
+            xref = page.get_images()[0][0]
+            image_rect = page.get_image_rects(xref)[0]
+            pix = pymupdf.Pixmap(doc, xref)  # the image as stored in the file, not as rendered
+            sx, sy = pix.width / image_rect.width, pix.height / image_rect.height
+            x0, y0 = int((box[0] - image_rect.x0) * sx) + 2, int((box[1] - image_rect.y0) * sy) + 2
+            x1, y1 = int((box[2] - image_rect.x0) * sx) - 2, int((box[3] - image_rect.y0) * sy) - 2
+            values = [pix.pixel(x, y)[0] for x in range(x0, x1, 2) for y in range(y0, y1, 2)]
+            return sum(1 for v in values if v < 128)
+
+        assert ink_under_box(before) > 20  # the name was there, in the pixels
+        assert ink_under_box(after) == 0  # and is gone from the image data, not only covered
+
+
+def test_a_page_scanned_sideways_is_read_the_right_way_up(tmp_path, rules, engine):
+    src = make_scan(tmp_path / "gedraaid.pdf", [NOTA], rotate=90)
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    assert result.status == "ok", result.error
+    assert {f.entity for f in result.redactions} >= {"PERSON"}
+    text = page_text(out / "redacted" / "gedraaid.pdf")
+    assert "Kunstfonds" in text and "Haddou" not in text and "Quaedvlieg" not in text
+
+
+def test_mixed_document_is_read_page_by_page(tmp_path, rules, engine):
+    src = make_scan(tmp_path / "gemengd.pdf", [NOTA, "Afgestemd met\nIlse Brouwersma\n\n\nZie de bijlage."],
+                    text_pages=(1,))
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    assert result.status == "ok"
+    text = page_text(out / "redacted" / "gemengd.pdf")
+    assert "Haddou" not in text and "Brouwersma" not in text and "bijlage" in text
+    assert any("1 scanned page(s)" in w for w in result.warnings)
+
+
+def test_a_scan_ocr_cannot_trust_is_flagged_for_the_reviewer(tmp_path, rules, engine):
+    src = make_scan(tmp_path / "vaag.pdf", [NOTA], dpi=40, fontsize=7)
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    assert result.status == "ok"
+    assert any("low OCR confidence" in w for w in result.warnings)
+    with pymupdf.open(out / "preview" / "vaag.pdf") as doc:
+        page = doc[1]
+        notes = [a.info["content"] for a in page.annots() if a.info["subject"] == "note"]
+    assert notes and "onbetrouwbaar" in notes[0]

@@ -96,3 +96,26 @@ def test_a_scan_ocr_cannot_trust_is_flagged_for_the_reviewer(tmp_path, rules, en
         page = doc[1]
         notes = [a.info["content"] for a in page.annots() if a.info["subject"] == "note"]
     assert notes and "onbetrouwbaar" in notes[0]
+
+
+def test_verify_reads_scanned_pages_again_and_catches_a_name_left_in_the_image(tmp_path):
+    from woo_redact.verify import verify
+
+    src = make_scan(tmp_path / "scan.pdf", [NOTA])
+    assert not verify(src, ["Quaedvlieg"]).leaks  # no text anywhere: only OCR can see it
+    report = verify(src, ["Quaedvlieg"], ocr_pages=[0])
+    assert [leak.channel for leak in report.leaks] == ["image_ocr"]
+
+
+def test_applying_a_reviewed_scan_keeps_it_searchable_and_redacted(tmp_path, rules, engine):
+    from click.testing import CliRunner
+
+    from woo_redact.cli import main
+
+    src = make_scan(tmp_path / "scan.pdf", [NOTA])
+    out = tmp_path / "out"
+    process(src, out, rules, engine)
+    result = CliRunner().invoke(main, ["apply", str(out / "preview" / "scan.pdf"), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    text = page_text(tmp_path / "a" / "redacted" / "scan.pdf")
+    assert "Kunstfonds" in text and "Quaedvlieg" not in text and "Haddou" not in text

@@ -123,7 +123,7 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
         clean = Path(work) / "clean.pdf"
         safe_title = title if title and not any(s in title for s in secrets) else None
         notes = sanitise(burned, clean, secrets, title=safe_title)
-        report = verify(clean, secrets)
+        report = verify(clean, secrets, ocr_pages=(text_layer or {}).keys())
         if not report.ok:
             channels = sorted({leak.channel for leak in report.leaks})
             raise VerificationError(f"{shown_as or src}: verification failed: redacted data still found in "

@@ -131,9 +131,11 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
         doc = pymupdf.open(bare)
         secrets = sorted(set(_words_under(doc, boxes)))
         doc.close()
-        _spans_of_drawn_boxes(read(bare, rules), review.added)
+        document = read(bare, rules)
+        _spans_of_drawn_boxes(document, review.added)
         final = out_dir / "redacted" / preview.name
-        result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview)
+        result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview,
+                                   text_layer=document.ocr_words())
     result.redacted = final
     result.findings = review.accepted + review.added
     result.status = "ok"

@@ -243,3 +243,23 @@ def test_a_review_of_an_original_that_changed_since_is_kept_aside(tmp_path, rule
     assert "Haddou" not in page_text(out / "redacted" / "a.pdf")  # proposals of the new original stand
     assert len(list((out / "preview").glob("a.beoordeeld-*.pdf"))) == 1
     assert any("review again" in w for w in again.results[0].warnings)
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_preview_boxes_sit_on_their_words_on_plain_and_rotated_pages(tmp_path, rules, engine, rotation):
+    src = make_pdf(tmp_path / "nota.pdf", [TEXT])
+    if rotation:
+        doc = pymupdf.open(src)
+        doc[0].set_rotation(rotation)
+        doc.save(tmp_path / "gedraaid.pdf")
+        src = tmp_path / "gedraaid.pdf"
+    out = tmp_path / "out"
+    process(src, out, rules, engine)
+    with pymupdf.open(out / "preview" / src.name) as doc:
+        page = doc[1]
+        words = {w[4]: pymupdf.Rect(w[:4]) for w in page.get_text("words")}
+        boxes = [a.rect for a in page.annots() if a.info["subject"] == "5.1.2e"]
+        for name in ("Quaedvlieg", "Brouwersma"):
+            centre = (words[name].tl + words[name].br) * 0.5
+            assert any(centre in b for b in boxes), (name, boxes)
+        assert not any(((words["begroting"].tl + words["begroting"].br) * 0.5) in b for b in boxes)

@@ -9,6 +9,7 @@ an invisible layer without the redacted words.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pymupdf
@@ -51,14 +52,20 @@ def plan_boxes(findings: list[Finding]) -> dict[int, list[tuple[Rect, str]]]:
     return merged
 
 
+@functools.lru_cache(maxsize=256)
+def _unit_length(text: str) -> float:
+    """The width of `text` at font size 1 (widths scale linearly with the size)."""
+    return max(pymupdf.get_text_length(text, FONT, 1), 1e-6)
+
+
 def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
     """The text and font size to write in a box: the label if it fits at a readable size, else the code."""
     height_limit = rect.height / 1.25
     width = rect.width - 1.0
-    size = min(MAX_FONT, height_limit, width / max(pymupdf.get_text_length(label, FONT, 1), 1e-6))
+    size = min(MAX_FONT, height_limit, width / _unit_length(label))
     if size >= MIN_LABEL_FONT:
         return label, size
-    size = min(MAX_FONT, height_limit, width / max(pymupdf.get_text_length(code, FONT, 1), 1e-6))
+    size = min(MAX_FONT, height_limit, width / _unit_length(code))
     return code, max(size, MIN_CODE_FONT) if size >= MIN_CODE_FONT else 0.0
 
 
@@ -124,7 +131,7 @@ def _write_labels(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rule
         text, size = fit_label(r, g.label if g else ground, ground)
         if size <= 0:
             continue
-        width = font.text_length(text, fontsize=size)
+        width = _unit_length(text) * size
         baseline = r.y0 + (r.height + size * (font.ascender + font.descender)) / 2
         writer.append((r.x0 + (r.width - width) / 2, baseline), text, font=font, fontsize=size)
     writer.write_text(page)

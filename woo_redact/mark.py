@@ -103,6 +103,49 @@ def _ocr_notes(doc: pymupdf.Document, ocr_confidence: dict[int, float], textless
         _page_note(page, "LET OP: pagina zonder tekst, niet doorzocht. Controleer de hele pagina met de hand.")
 
 
+def _plain(page: pymupdf.Page) -> bool:
+    """An unrotated page whose visible area starts at the PDF origin: page and PDF coordinates differ
+    only by the flipped y axis, so an annotation can be written as a plain PDF object."""
+    mb = page.mediabox
+    return page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _fast_box(doc: pymupdf.Document, page: pymupdf.Page, rect, colour, content: str, subject: str, nm: str,
+              gstate: int) -> int:
+    """A translucent Square annotation written directly as PDF objects, with its own appearance stream:
+    the same thing `add_rect_annot` + `update()` make, at a fraction of the cost (a dossier has thousands)."""
+    height = page.mediabox.height
+    x0, y0, x1, y1 = rect
+    w, h = x1 - x0, y1 - y0
+    rgb = " ".join(_num(c) for c in colour)
+    ap = doc.get_new_xref()
+    doc.update_object(ap, f"<</Type/XObject/Subtype/Form/BBox[0 0 {_num(w)} {_num(h)}]"
+                          f"/Resources<</ExtGState<</G0 {gstate} 0 R>>>>>>")
+    doc.update_stream(ap, (f"q /G0 gs {rgb} rg {rgb} RG 0.8 w 0.4 0.4 {_num(max(w - 0.8, 0))} "
+                           f"{_num(max(h - 0.8, 0))} re B Q").encode())
+    annot = doc.get_new_xref()
+    doc.update_object(annot, (
+        f"<</Type/Annot/Subtype/Square/Rect[{_num(x0)} {_num(height - y1)} {_num(x1)} {_num(height - y0)}]"
+        f"/C[{rgb}]/IC[{rgb}]/CA 0.35/BS<</W 0.8>>/F 4/P {page.xref} 0 R/AP<</N {ap} 0 R>>"
+        f"/Contents{pymupdf.get_pdf_str(content)}/T(woo-redact)/Subj{pymupdf.get_pdf_str(subject)}"
+        f"/NM{pymupdf.get_pdf_str(nm)}>>"))
+    return annot
+
+
+def _attach(doc: pymupdf.Document, page: pymupdf.Page, xrefs: list[int]) -> None:
+    """Append annotation objects to the page's /Annots array."""
+    kind, value = doc.xref_get_key(page.xref, "Annots")
+    existing = value.strip("[]").strip() if kind == "array" else ""
+    if kind == "xref":  # an indirect array
+        existing = doc.xref_object(int(value.split()[0])).strip().strip("[]").strip()
+    refs = " ".join(f"{x} 0 R" for x in xrefs)
+    doc.xref_set_key(page.xref, "Annots", f"[{existing} {refs}]".replace("[ ", "["))
+
+
 def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
          source_sha256: str | None = None, ocr_confidence: dict[int, float] | None = None,
          textless: list[int] = ()) -> int:
@@ -116,9 +159,23 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 continue
             for i, (pno, rect) in enumerate(f.boxes):
                 by_page.setdefault(pno, []).append((f, i, rect))
+        gstate = 0
         for pno, items in by_page.items():
             page = doc[pno]  # keep the page object alive while its annotations are made
+            fast = _plain(page)
+            direct: list[int] = []
             for f, i, rect in items:
+                nm = f.id if i == 0 else f"{f.id}-{i}"
+                if fast and f.decision == "redact" and f.score >= rules.review.uncertain_below:
+                    if not gstate:
+                        gstate = doc.get_new_xref()
+                        doc.update_object(gstate, "<</Type/ExtGState/CA 0.35/ca 0.35>>")
+                    ground = rules.grounds.get(f.ground)
+                    content = f"{f.ground} – {ground.label if ground else f.ground}: {f.reason}"
+                    direct.append(_fast_box(doc, page, rect, ground.colour if ground else (0.8, 0.1, 0.1), content,
+                                            f.ground, nm, gstate))
+                    count += 1
+                    continue
                 annot = page.add_rect_annot(pymupdf.Rect(rect))
                 if f.decision == "redact":
                     colour = rules.grounds[f.ground].colour if f.ground in rules.grounds else (0.8, 0.1, 0.1)
@@ -140,8 +197,10 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                     subject = "keep"
                 annot.set_info(content=content, title="woo-redact", subject=subject)
                 annot.update()
-                doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(f.id if i == 0 else f"{f.id}-{i}"))
+                doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(nm))
                 count += 1
+            if direct:
+                _attach(doc, page, direct)
         _ocr_notes(doc, ocr_confidence or {}, list(textless))
         if doc.page_count:
             _cover(doc, Path(src).name, findings, rules, uncertain)

@@ -22,7 +22,7 @@ from .state import State
 
 PAGE = "review.html"
 IMAGES = "review"  # OUT_DIR/review/<document hash>/<finding>.png
-ZOOM = 2.0
+ZOOM = 1.5
 MARGIN = (60.0, 12.0)  # points around a box in its crop: enough line to see the context
 
 STATES = {  # decision in the database → (state shown, Dutch label)
@@ -55,18 +55,58 @@ def _position(row: dict) -> tuple:
     return row["page"], round(box[1]), box[0]
 
 
-def _crop(doc: pymupdf.Document, page: int, box: list[float], dst: Path) -> dict:
-    """Render the surroundings of `box` to `dst` (once); the box's place inside the image in percent."""
-    pg = doc[page - 1]
+def _box(box) -> list[float]:
+    """A box as the database stores it (2 decimals), so that worker and overview name crops alike."""
+    return [round(float(c), 2) for c in box]
+
+
+def crop_name(sha256: str, finding: str, page: int, box) -> str:
+    """The crop's path below OUT_DIR, from the document's hash, the finding and its box (1-based page)."""
+    b = _box(box)
+    return f"{IMAGES}/{sha256[:16]}/{finding}-{page}-{int(b[0])}-{int(b[1])}.png"
+
+
+def _clip(page_rect: pymupdf.Rect, box) -> pymupdf.Rect:
     rect = pymupdf.Rect(box)
-    clip = pymupdf.Rect(rect.x0 - MARGIN[0], rect.y0 - MARGIN[1], rect.x1 + MARGIN[0], rect.y1 + MARGIN[1]) & pg.rect
-    if clip.is_empty:
-        clip = pg.rect
-    if not dst.exists():
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dst.with_name(f".{dst.name}.tmp")
-        pg.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), clip=clip).save(tmp, output="png")
-        tmp.replace(dst)
+    clip = pymupdf.Rect(rect.x0 - MARGIN[0], rect.y0 - MARGIN[1], rect.x1 + MARGIN[0], rect.y1 + MARGIN[1]) & page_rect
+    return pymupdf.Rect(page_rect) if clip.is_empty else clip
+
+
+def render_crops(src: Path, out_dir: Path, sha256: str, places: list[tuple[str, int, tuple]],
+                 password: str | None = None) -> int:
+    """Render the crops of (finding, 1-based page, box) places of one document that are not there yet:
+    one display list per page, grey PNGs. Run by the worker that processed the document."""
+    todo: dict[int, list[tuple[Path, tuple]]] = {}
+    for finding, page, box in places:
+        dst = out_dir / crop_name(sha256, finding, page, box)
+        if not dst.exists():
+            todo.setdefault(page, []).append((dst, box))
+    if not todo:
+        return 0
+    doc = open_pdf(Path(src), password)
+    count = 0
+    try:
+        for page_no, items in todo.items():
+            if not 1 <= page_no <= doc.page_count:
+                continue
+            page = doc[page_no - 1]
+            shown = page.get_displaylist()
+            for dst, box in items:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dst.with_name(f".{dst.name}.tmp")
+                shown.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), clip=_clip(page.rect, box),
+                                 colorspace=pymupdf.csGRAY).save(tmp, output="png")
+                tmp.replace(dst)
+                count += 1
+    finally:
+        doc.close()
+    return count
+
+
+def _place(page_rect: pymupdf.Rect, box) -> dict:
+    """Where the box sits inside its crop, in percent (for the outline drawn over the image)."""
+    clip = _clip(page_rect, box)
+    rect = pymupdf.Rect(box)
     return {"left": 100 * (rect.x0 - clip.x0) / clip.width, "top": 100 * (rect.y0 - clip.y0) / clip.height,
             "width": 100 * rect.width / clip.width, "height": 100 * rect.height / clip.height}
 
@@ -89,25 +129,20 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
             sections.append(_failed_section(name, row))
             totals["failed"] += 1
             continue
-        rows = sorted(decisions.get(name, []), key=_position)
-        folder = row["sha256"][:16]
-        used.add(folder)
-        items = []
-        try:
-            doc = open_pdf(Path(row["source"]), password)
+        rows = [r for r in sorted(decisions.get(name, []), key=_position) if len(json.loads(r["box"] or "[]")) == 4]
+        used.add(row["sha256"][:16])
+        places = [(r["finding"], r["page"], json.loads(r["box"])) for r in rows]
+        try:  # crops the workers did not make (the reviewer's own boxes)
+            render_crops(Path(row["source"]), out_dir, row["sha256"], places, password)
+            with open_pdf(Path(row["source"]), password) as doc:
+                sizes = {p: doc[p - 1].rect for p in {r["page"] for r in rows} if p <= doc.page_count}
         except Exception:  # the input moved away since: list the decisions without crops
-            doc = None
-        try:
-            for r in rows:
-                box = json.loads(r["box"] or "[]")
-                place = None
-                img = f"{IMAGES}/{folder}/{r['finding']}-{r['page']}.png"
-                if doc is not None and len(box) == 4 and r["page"] <= doc.page_count:
-                    place = _crop(doc, r["page"], box, out_dir / img)
-                items.append((r, img if place else None, place))
-        finally:
-            if doc is not None:
-                doc.close()
+            sizes = {}
+        items = []
+        for r, (finding, page, box) in zip(rows, places):
+            img = crop_name(row["sha256"], finding, page, box)
+            ok = page in sizes and (out_dir / img).exists()
+            items.append((r, img if ok else None, _place(sizes[page], box) if ok else None))
         counts = Counter(STATES.get(r["decision"], (r["decision"],))[0] for r, _, _ in items)
         totals.update(counts)
         totals["documents"] += 1

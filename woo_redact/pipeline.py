@@ -22,6 +22,7 @@ from .errors import VerificationError, WooRedactError
 from .mark import mark
 from .model import Candidate, Document, DocResult, Finding
 from .ocr import LOW_CONFIDENCE
+from .overview import render_crops
 from .ocr import available as ocr_missing
 from .read import read
 from .rules import Rules
@@ -166,6 +167,8 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
             mark(path, tmp, analysis.findings, rules, password, source_sha256=digest,
                  ocr_confidence=document.ocr_confidence, textless=document.textless_pages)
         result.preview = preview
+        render_crops(path, out_dir, digest, [(f.id, p + 1, r) for f in analysis.findings for p, r in f.boxes],
+                     password)
         fjson = out_dir / "findings" / (Path(name).stem + ".json")
         with atomic_path(fjson) as tmp:
             tmp.write_text(json.dumps(findings_json(path, analysis, rules, digest), ensure_ascii=False, indent=1),

@@ -31,7 +31,7 @@ def in_dir(tmp_path):
     with pikepdf.open(d / "plain.pdf") as p:
         p.save(d / "versleuteld.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
     (d / "plain.pdf").unlink()
-    (d / "notities.txt").write_text("los bestand")
+    (d / "begroting.xlsx").write_text("los bestand")
     return d
 
 
@@ -63,7 +63,7 @@ def test_batch_processes_good_files_and_names_bad_ones(tmp_path, in_dir, engine)
     # bad documents: one line each, naming the file and the reason; nothing written for them
     assert "kapot.pdf: not a PDF" in result.output
     assert "versleuteld.pdf: encrypted PDF" in result.output
-    assert "notities.txt: not processed" in result.output
+    assert "begroting.xlsx: not processed" in result.output
     assert not (out / "redacted" / "kapot.pdf").exists()
     assert not list(out.rglob("*.tmp"))
 

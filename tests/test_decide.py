@@ -25,6 +25,8 @@ def _decisions(tmp_path, rules, engine, text):
     ("De motie van de leden Van Baarle en Brekelmans vraagt om een rapportage.", "Van Baarle"),
     ("Wethouder mw. Y. van Delft reageert op de vragen.", "Y. van Delft"),
     ("Staatssecretaris Coenradie opent het overleg.", "Coenradie"),
+    ("Met de motie Simons c.s. is gevraagd om een onderzoek.", "Simons"),
+    ("Het amendement Kostić c.s. is aangenomen; Kostić c.s. willen meer geld.", "Kostić"),
     ("De burgemeester, dhr. Lenferink, en raadslid Rozendaal waren aanwezig.", "Rozendaal"),
 ])
 def test_public_officials_stay(tmp_path, rules, engine, text, official):
@@ -73,10 +75,18 @@ def test_name_wrapping_over_two_lines_is_found(tmp_path, rules, engine):
     ("De directeur en de projectleider (DGM, SG) bespraken het met DT&V en IND.", "DT&V"),
     ("Gemeente Eindhoven\nPostbus 90150, 5600 RB Eindhoven\nTelefoon: 040 238 60 60", "040 238 60 60"),
     ("Aannemer Bouwbedrijf De Kok & Zonen B.V. voert het werk uit.", "Kok"),
+    ("De Vertegenwoordiging in Aruba, Curaçao en Sint Maarten onderzoekt een fonds.", "Maarten"),
+    ("Directie Regie Migratieketen\nTurfmarkt 147\n2511 DP Den Haag\nPostbus 20301", "2511 DP"),
 ])
 def test_organisations_roles_and_switchboards_stay(tmp_path, rules, engine, text, kept_word):
     redacted, _, _ = _decisions(tmp_path, rules, engine, text)
     assert not any(kept_word in r for r in redacted), redacted
+
+
+def test_a_citizens_address_still_goes(tmp_path, rules, engine):
+    redacted, _, _ = _decisions(tmp_path, rules, engine,
+                                "De aanvrager woont op het adres Kerkstraat 12, 2311 AB Leiden sinds 2019.")
+    assert any("2311 AB" in r for r in redacted), redacted
 
 
 def test_citizen_identifiers_get_their_grounds(tmp_path, rules, engine):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .detect import Engine, get_engine
+from .convert import convert, convertible
 from .errors import ExitCode, WooRedactError
 from .model import DocResult, Finding
 from .overview import write_overview
@@ -29,6 +30,7 @@ from .rules import Rules
 from .state import State
 
 STATE_FILE = "woo-redact.sqlite"
+CONVERTED = ".converted"  # PDFs made from e-mails, office and text files, with e-mail attachments
 AUDIT_FILE = "audit.csv"  # every decision of the batch, exported from the database after each run
 OUTPUT_DIRS = ("redacted", "preview", "findings")
 
@@ -122,7 +124,16 @@ def _resumed(path: Path, out_dir: Path, name: str, row: dict) -> DocResult | Non
     if not (redacted.exists() and preview.exists() and fjson.exists()):
         return None
     return DocResult(source=path, status="ok", pages=row["pages"], findings=_findings_from_json(fjson),
-                     redacted=redacted, preview=preview, findings_json=fjson, warnings=warnings)
+                     redacted=redacted, preview=preview, findings_json=fjson, warnings=warnings,
+                     pdf=_converted_pdf(out_dir, path, name))
+
+
+def _converted_pdf(out_dir: Path, path: Path, name: str) -> Path | None:
+    """The PDF made from a non-PDF input in an earlier run, if there is one."""
+    if is_document(path) or not convertible(path):
+        return None
+    pdf = converted_dir(out_dir, name) / (path.stem + ".pdf")
+    return pdf if pdf.exists() else None
 
 
 def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, state: State,
@@ -155,6 +166,7 @@ def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, s
     else:
         result = apply_review(preview, out_dir, rules, fjson, overview=False)
         result.source = path
+    result.pdf = _converted_pdf(out_dir, path, name)
     result.warnings.append("reviewed: the reviewer's decisions from the preview")
     return result
 
@@ -163,11 +175,38 @@ def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, s
 _WORKER: dict = {}
 
 
+def _attachments(out_dir: Path, path: Path, name: str) -> list[tuple[Path, str, str]]:
+    """The saved attachments of an e-mail input, as batch entries (path, output name, parent's name)."""
+    folder = converted_dir(out_dir, name) / (path.stem + ".bijlagen")
+    if not folder.is_dir():
+        return []
+    out = []
+    for att in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        child = f"{Path(name).stem}__{att.name}"
+        out.append((att, child if child.lower().endswith(".pdf") else child + ".pdf", name))
+    return out
+
+
+def converted_dir(out_dir: Path, name: str) -> Path:
+    """Where a non-PDF input's PDF (and an e-mail's attachments) are kept: OUT_DIR/.converted/<name>/."""
+    return out_dir / CONVERTED / Path(name).stem
+
+
 def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[DocResult, float]:
     start = time.perf_counter()
     rules, engine = _WORKER["rules"], _WORKER["engine"]
     try:
-        result = process(path, out_dir, rules, engine, password, name=name, people=_WORKER["people"])
+        pdf, attachments = path, []
+        if convertible(path) and not is_document(path):
+            made = convert(path, converted_dir(out_dir, name))
+            pdf, attachments = made.pdf, made.attachments
+        result = process(pdf, out_dir, rules, engine, password, name=name, people=_WORKER["people"])
+        if pdf != path:
+            result.source, result.pdf, result.attachments = path, pdf, attachments
+            if result.error:
+                result.error = result.error.replace(str(pdf), str(path))
+    except WooRedactError as e:
+        result = DocResult(source=path, status="failed", error=str(e))
     except Exception as e:  # an unexpected bug must not lose the rest of the batch
         result = DocResult(source=path, status="failed", error=f"{path}: internal error ({type(e).__name__}: {e})")
     return result, time.perf_counter() - start
@@ -203,70 +242,83 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
             on_result(result)
 
     files = inputs(in_dir)
+    entries = [(path, output_name(in_dir, path), None) for path in files]
+    order: list[Path] = []
     try:
-        for path in files:
-            name = output_name(in_dir, path)
-            digest = sha256_of(path)
-            try:
-                reviewed = _reviewed(path, out_dir, name, digest, rules, state, aside) if digest else None
-            except WooRedactError as e:
-                reviewed = DocResult(source=path, status="failed", error=f"{path}: reviewed preview: {e}")
-            if reviewed is not None:
-                results[path] = reviewed
-                batch.reviewed += 1
-                if reviewed.status == "ok":
-                    seen.setdefault(digest, name)
-                if on_result:
-                    on_result(reviewed)
-                continue
-            row = state.done(name, digest, checksum) if digest else None
-            earlier = _resumed(path, out_dir, name, row) if row else None
-            if earlier is not None:
-                results[path] = earlier
-                batch.resumed += 1
-                if earlier.status == "ok":
-                    seen.setdefault(digest, name)
-                if on_result:
-                    on_result(earlier)
-                continue
-            if not is_document(path):
-                finish(path, name, digest, DocResult(
-                    source=path, status="skipped",
-                    error=f"{path}: not processed: unsupported file type ({path.suffix or 'no extension'})"), 0.0)
-                continue
-            if digest and digest in seen:
-                finish(path, name, digest, DocResult(
-                    source=path, status="duplicate",
-                    error=f"{path}: not processed: same content as {seen[digest]}"), 0.0, seen[digest])
-                continue
-            if digest:
-                seen[digest] = name
-            todo.append((path, name, digest))
+        while entries:  # a round per generation: the inputs, then the attachments of their e-mails
+            todo.clear()
+            parents: dict[Path, str | None] = {}
+            for path, name, parent in entries:
+                order.append(path)
+                parents[path] = parent
+                digest = sha256_of(path)
+                try:
+                    reviewed = _reviewed(path, out_dir, name, digest, rules, state, aside) if digest else None
+                except WooRedactError as e:
+                    reviewed = DocResult(source=path, status="failed", error=f"{path}: reviewed preview: {e}")
+                if reviewed is not None:
+                    reviewed.parent = parent
+                    results[path] = reviewed
+                    batch.reviewed += 1
+                    if reviewed.status == "ok":
+                        seen.setdefault(digest, name)
+                    if on_result:
+                        on_result(reviewed)
+                    continue
+                row = state.done(name, digest, checksum) if digest else None
+                earlier = _resumed(path, out_dir, name, row) if row else None
+                if earlier is not None:
+                    earlier.parent = parent
+                    results[path] = earlier
+                    batch.resumed += 1
+                    if earlier.status == "ok":
+                        seen.setdefault(digest, name)
+                    if on_result:
+                        on_result(earlier)
+                    continue
+                if not is_document(path) and not convertible(path):
+                    finish(path, name, digest, DocResult(
+                        source=path, status="skipped", parent=parent,
+                        error=f"{path}: not processed: unsupported file type ({path.suffix or 'no extension'})"), 0.0)
+                    continue
+                if digest and digest in seen:
+                    finish(path, name, digest, DocResult(
+                        source=path, status="duplicate", parent=parent,
+                        error=f"{path}: not processed: same content as {seen[digest]}"), 0.0, seen[digest])
+                    continue
+                if digest:
+                    seen[digest] = name
+                todo.append((path, name, digest))
 
-        if workers <= 1 or len(todo) <= 1:
-            for path, name, digest in todo:
-                result, seconds = _work(path, out_dir, name, password)
-                finish(path, name, digest, result, seconds)
-        else:
-            ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in todo}
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        p, n, d = pending.pop(fut)
-                        try:
-                            result, seconds = fut.result()
-                        except Exception as e:  # a worker died (out of memory, killed)
-                            result, seconds = DocResult(source=p, status="failed",
-                                                        error=f"{p}: worker failed ({type(e).__name__})"), 0.0
-                        finish(p, n, d, result, seconds)
+            def done(p: Path, n: str, d: str, result: DocResult, seconds: float) -> None:
+                result.parent = parents.get(p)
+                finish(p, n, d, result, seconds)
+
+            if workers <= 1 or len(todo) <= 1:
+                for path, name, digest in todo:
+                    result, seconds = _work(path, out_dir, name, password)
+                    done(path, name, digest, result, seconds)
+            else:
+                ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
+                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                    pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in todo}
+                    while pending:
+                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in finished:
+                            p, n, d = pending.pop(fut)
+                            try:
+                                result, seconds = fut.result()
+                            except Exception as e:  # a worker died (out of memory, killed)
+                                result, seconds = DocResult(source=p, status="failed",
+                                                            error=f"{p}: worker failed ({type(e).__name__})"), 0.0
+                            done(p, n, d, result, seconds)
+            entries = [e for path, name, _ in entries for e in _attachments(out_dir, path, name)]
         state.export_audit(out_dir / AUDIT_FILE)
     finally:
         state.close()
     write_overview(out_dir, rules, password)
-    order = {p: i for i, p in enumerate(files)}
-    batch.results = [results[p] for p in sorted(results, key=lambda p: order.get(p, len(order)))]
+    rank = {p: i for i, p in enumerate(order)}
+    batch.results = [results[p] for p in sorted(results, key=lambda p: rank.get(p, len(rank)))]
     return batch
 
 

@@ -139,7 +139,7 @@ def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
         result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers())
         items = []
         for r in result.results:
-            document = read(r.source, rules, password) if r.status == "ok" else None
+            document = read(r.pdf or r.source, rules, password) if r.status == "ok" else None
             items.append(item_from(r, document))
         report = build_bundle(items, bundle_dir, rules, base_url=base_url, zip=as_zip)
     except (WooRedactError, ValueError) as e:

@@ -65,6 +65,10 @@ class Decider:
         self.title_rx = re.compile(rf"(?<![\w-])(?i:{'|'.join(titles)})\s+(?P<names>{_NAME_LIST})")
         self.title_start_rx = re.compile(rf"^(?i:{'|'.join(titles)})(?:\s|$)")
         self.holder_rx = [re.compile(rf"(?<!\w){re.escape(h)}(?!\w)") for h in rules.office_holders]
+        # "de motie Simons c.s.", "het amendement Van Baarle c.s.": the first signatory of a motion
+        self.cs_rx = re.compile(rf"(?P<names>{_NAME})\s+c\.\s?s\.")
+        self.places_rx = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in rules.places)) \
+            if rules.places else None
         self.mailboxes = [m.lower() for m in rules.functional_mailboxes]
 
     # ------------------------------------------------------------------------------------ officials
@@ -96,6 +100,11 @@ class Decider:
         for rx in self.holder_rx:
             for m in rx.finditer(doc.text):
                 spans.append((m.start(), m.end(), "public office holder (rules/officials.yaml)"))
+        for m in self.cs_rx.finditer(doc.text):
+            spans.append((m.start("names"), m.end("names"), "member of parliament (first signatory, 'c.s.')"))
+        if self.places_rx is not None:
+            for m in self.places_rx.finditer(doc.text):
+                spans.append((m.start(), m.end(), "a place, not a person (rules/keep.yaml)"))
         return spans
 
     def _title_line(self, text: str) -> bool:
@@ -292,6 +301,8 @@ class Decider:
                 decision, why = "keep", "functional mailbox"
         elif c.entity == "PHONE_NUMBER" and self._switchboard(doc, c, line_starts):
             decision, why = "keep", "switchboard number of an organisation"
+        elif c.entity == "NL_POSTCODE" and self._organisation_address(doc, c, line_starts):
+            decision, why = "keep", "an organisation's address (letterhead)"
         ground = self.rules.ground_for(c.entity) if decision == "redact" else ""
         return self._finding(doc, c.start, c.end, c.entity, decision, ground, c.recognizer, why, c.score)
 
@@ -309,6 +320,19 @@ class Decider:
             return True
         before = [ln for ln in doc.lines[max(0, line_no - 2):line_no] if ln.page == line.page]
         return any(ln.text.lower().startswith(("postbus", "antwoordnummer")) for ln in before)
+
+    def _organisation_address(self, doc: Document, c: Candidate, line_starts: list[int]) -> bool:
+        """A postcode in an organisation's address block: next to its Postbus line, its web address or
+        its name ("Directie Regie Migratieketen / Turfmarkt 147 / 2511 DP Den Haag / Postbus 20301")."""
+        line_no = bisect.bisect_right(line_starts, c.start) - 1
+        if line_no < 0:
+            return False
+        page = doc.lines[line_no].page
+        near = [ln.text.strip().lower() for ln in doc.lines[max(0, line_no - 3):line_no + 3]
+                if ln.page == page and ln.start != doc.lines[line_no].start]
+        org = self.structure.org_words
+        return any(t.startswith(("postbus", "antwoordnummer", "www.", "http")) or ".nl/" in t or t.endswith(".nl")
+                   or (t.split()[:1] and t.split()[0].strip(",.") in org) for t in near)
 
     def _finding(self, doc, s, e, entity, decision, ground, rule, reason, score, person=None) -> Finding:
         fid = hashlib.sha1(f"{doc.name}:{s}:{e}:{entity}".encode()).hexdigest()[:12]

@@ -136,6 +136,9 @@ class DocResult:
     findings_json: Path | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    pdf: Path | None = None  # the PDF that was read, when the input is an e-mail, office or text file
+    attachments: list[Path] = field(default_factory=list)  # an e-mail's attachments, saved for processing
+    parent: str | None = None  # output name of the e-mail this input was attached to
 
     @property
     def redactions(self) -> list[Finding]:

@@ -113,6 +113,8 @@ class BundleItem:
     duplicate_of: str | None = None  # source of the input with the same content
     textless_pages: int = 0  # scanned pages without text OCR could trust: not (reliably) searched
     reviewed: bool = False  # a person has reviewed it (set by the caller): textless pages no longer hold it back
+    file_type: str = "pdf"  # the original's type in the productierapport's words (pdf, email, doc, note)
+    parent: str | None = None  # source of the e-mail this input was attached to (Family)
 
     @property
     def grounds(self) -> list[str]:
@@ -149,7 +151,14 @@ def item_from(result: DocResult, document: Document | None, secrets: Iterable[st
         duplicate_of=duplicate_of,
         textless_pages=_unsearched_pages(document),
         reviewed=bool(result.findings_json and Path(result.findings_json).name.endswith(".reviewed.json")),
+        file_type=FILE_TYPES.get(source.suffix.lower(), "pdf" if source.suffix.lower() == ".pdf" else ""),
+        parent=result.parent,
     )
+
+
+# the original's extension → the productierapport's "File type"
+FILE_TYPES = {".pdf": "pdf", ".eml": "email", ".msg": "email", ".docx": "doc", ".doc": "doc", ".odt": "doc",
+              ".rtf": "doc", ".txt": "note", ".md": "note"}
 
 
 def _unsearched_pages(document: Document | None) -> int:
@@ -612,6 +621,8 @@ class BundleRow:
     grounds: list[str]
     toelichting: str
     related: str = ""
+    family: str = ""  # numeric: an e-mail and its attachments share it
+    file_type: str = "pdf"
     published: bool = False
     pdf: str | None = None  # bundle-relative paths
     text: str | None = None
@@ -656,6 +667,15 @@ def _publication(item: BundleItem, default: bool) -> tuple[bool, str]:
     return False, "Geen veld 'Nota actief openbaar'; volgens de instellingen niet gepubliceerd"
 
 
+def _strip_pdf(name: str) -> str:
+    return name[:-4] if name.lower().endswith(".pdf") and "." in name[:-4] else name
+
+
+def _source_of(parent: str, ids: dict[str, str]) -> str:
+    """The item source an e-mail's output name refers to ("mail.eml.pdf" or "mail.eml")."""
+    return parent if parent in ids else _strip_pdf(parent)
+
+
 def _slug(source: str, secrets: Sequence[str], fallback: str) -> str:
     s = "-".join(_fold(Path(source).stem).split())[:60].strip("-")
     if not s or _name_has_secret(Path(source).stem, secrets):
@@ -669,10 +689,18 @@ def _plan(items: Sequence[BundleItem], rules: Rules, publish_default: bool) -> l
     if len(ids) != len(items):
         raise ValueError("every BundleItem needs a distinct source name")
     names = {code: g.name for code, g in rules.grounds.items()}
+    # Family: the position of the e-mail, shared with its attachments
+    families = {item.source: i for i, item in enumerate(items, 1) if item.file_type == "email"}
+    families.update({_strip_pdf(k): v for k, v in list(families.items())})
     rows = []
     for item in items:
         row = BundleRow(id=ids[item.source], source=item.source, beoordeling=NIET_OPENBAAR, grounds=[],
-                        toelichting="")
+                        toelichting="", file_type=item.file_type)
+        head = families.get(item.parent or "") or (families.get(item.source) if item.file_type == "email" else None)
+        if head:
+            row.family = str(head)
+            if item.parent:
+                row.related = ids.get(_source_of(item.parent, ids), "")
         if item.status == "ok" and item.text:
             row.meta = describe(item, rules)
         if item.status == "failed":
@@ -827,7 +855,7 @@ def _inventory_rows(rows: list[BundleRow], matter: str, pattern: re.Pattern | No
             name = f"{r.id}.pdf"
         day = r.meta.date.isoformat() if r.meta and r.meta.date else ""
         out.append([_cell(v) for v in (
-            r.id, matter, "", "", name, "pdf", day, r.beoordeling, "", ";".join(r.grounds),
+            r.id, matter, r.family, "", name, r.file_type, day, r.beoordeling, "", ";".join(r.grounds),
             _scrub(r.toelichting, pattern), "", r.related, "")])
     return out
 

@@ -68,6 +68,7 @@ class Rules:
     recognizers: dict[str, Any]
     publisher: dict[str, Any] = field(default_factory=dict)
     review: "ReviewSettings" = None  # type: ignore[assignment]
+    places: list[str] = field(default_factory=list)  # place names that contain a person's name
 
     def ground_for(self, entity: str) -> str:
         return self.entity_grounds.get(entity, self.default_ground)
@@ -185,6 +186,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         organisation_words=_strings(k, "organisation_words", p),
         roles=_strings(k, "roles", p),
         service_number_prefixes=_strings(k, "service_number_prefixes", p),
+        places=_strings(k, "places", p) if "places" in (k or {}) else [],
         recognizers=_need({"r": raw["recognizers"]}, "r", dict, paths["recognizers"]),
         publisher=raw["publisher"] if isinstance(raw["publisher"], dict) else {},
         review=review,

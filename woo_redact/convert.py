@@ -1,0 +1,259 @@
+"""Convert the other files of a Woo dossier into PDFs the pipeline reads.
+
+- `.txt` and `.md` (the form the seed documents come in): one paragraph per line, so that a header's
+  label and value stay on lines of their own; Markdown headings, bold, bullets and links rendered lightly.
+- `.eml` (an e-mail as saved by mail programs): the headers as "Van:/Aan:/Cc:/Datum:/Onderwerp:" lines,
+  the body, and the list of attachments; attachments the tool can read come out as documents of their
+  own, linked to the e-mail.
+- `.docx` and `.odt`: LibreOffice headless (Debian: libreoffice-writer-nogui), which keeps page headers
+  and footers, tables and layout — where a civil servant's name often stands.
+
+Every conversion writes into a work folder and returns a `Converted`; a file that cannot be converted
+raises `InputFileError` with the reason.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+import pymupdf
+
+from .errors import InputFileError
+
+TEXT_TYPES = {".txt", ".md"}
+MAIL_TYPES = {".eml"}
+OFFICE_TYPES = {".docx", ".odt", ".doc", ".rtf"}
+CONVERTIBLE = TEXT_TYPES | MAIL_TYPES | OFFICE_TYPES
+A4 = pymupdf.paper_rect("a4")
+MARGIN = 56
+OFFICE_TIMEOUT = 180  # seconds for one LibreOffice conversion
+
+
+@dataclass
+class Converted:
+    """A PDF made from a non-PDF input, and the files found inside it (an e-mail's attachments)."""
+
+    pdf: Path
+    source: Path
+    kind: str  # "text", "e-mail", "office"
+    attachments: list[Path] = field(default_factory=list)  # saved attachments, in the order of the mail
+
+
+def convertible(path: Path) -> bool:
+    return path.suffix.lower() in CONVERTIBLE
+
+
+def convert(path: Path, work_dir: Path) -> Converted:
+    """Convert `path` into `work_dir/<stem>.pdf` (attachments into `work_dir/<stem>.bijlagen/`)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    dst = work_dir / (path.stem + ".pdf")
+    try:
+        if suffix in TEXT_TYPES:
+            text = _read_text(path)
+            _html_to_pdf(_lines_to_html(text, markdown=True), dst, title=path.stem)
+            return Converted(dst, path, "text")
+        if suffix in MAIL_TYPES:
+            return _convert_mail(path, dst, work_dir / (path.stem + ".bijlagen"))
+        if suffix in OFFICE_TYPES:
+            _office_to_pdf(path, dst)
+            return Converted(dst, path, "office")
+    except InputFileError:
+        raise
+    except (OSError, ValueError, RuntimeError) as e:
+        raise InputFileError(f"{path}: could not be converted to PDF ({e})") from None
+    raise InputFileError(f"{path}: not processed: unsupported file type ({suffix or 'no extension'})")
+
+
+# ------------------------------------------------------------------------------------------ text
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputFileError(f"{path}: empty file")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+
+
+def _inline(text: str, markdown: bool) -> str:
+    if not markdown:
+        return html.escape(text)
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    out = html.escape(text)
+    out = _BOLD.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", out)
+    return out.replace("\\", "")
+
+
+def _lines_to_html(text: str, markdown: bool) -> str:
+    """One paragraph per line (a header's label and value stay apart); blank lines as space."""
+    parts = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if markdown and lines and lines[0].strip() == "---":  # front matter: metadata, not the document
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
+        if end is not None:
+            lines = lines[end + 1:]
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            parts.append('<p class="gap">&#160;</p>')
+            continue
+        if markdown:
+            heading = re.match(r"(#{1,6})\s+(.*)", stripped)
+            if heading:
+                level = min(len(heading.group(1)) + 1, 6)
+                parts.append(f"<h{level}>{_inline(heading.group(2), True)}</h{level}>")
+                continue
+            bullet = re.match(r"[-*•]\s+(.*)", stripped)
+            if bullet:
+                parts.append(f"<p class=\"li\">• {_inline(bullet.group(1), True)}</p>")
+                continue
+            if re.fullmatch(r"\|?\s*:?-{3,}.*", stripped):  # a table's separator row
+                continue
+        parts.append(f"<p>{_inline(stripped, markdown)}</p>")
+    return "".join(parts)
+
+
+CSS = """
+* {font-family: sans-serif; font-size: 10pt; line-height: 1.25}
+p {margin: 0 0 2pt 0}
+p.gap {margin: 0; font-size: 5pt}
+p.li {margin-left: 12pt}
+h2 {font-size: 14pt; margin: 6pt 0 4pt 0} h3 {font-size: 12pt; margin: 6pt 0 3pt 0}
+h4, h5, h6 {font-size: 10.5pt; margin: 4pt 0 2pt 0}
+"""
+
+
+def _html_to_pdf(body: str, dst: Path, title: str = "") -> None:
+    story = pymupdf.Story(html=f"<body>{body}</body>", user_css=CSS)
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    writer = pymupdf.DocumentWriter(str(tmp))
+    where = A4 + (MARGIN, MARGIN, -MARGIN, -MARGIN)
+    more = True
+    while more:
+        device = writer.begin_page(A4)
+        more, _ = story.place(where)
+        story.draw(device)
+        writer.end_page()
+    writer.close()
+    with pymupdf.open(tmp) as doc:
+        if title:
+            doc.set_metadata({"title": title})
+        doc.save(dst, garbage=1, deflate=True)
+    tmp.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------- e-mail
+
+_HEADERS = (("From", "Van"), ("To", "Aan"), ("Cc", "Cc"), ("Date", "Verzonden"), ("Subject", "Onderwerp"))
+
+
+def _body_text(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if part.get_content_subtype() == "html":
+        import lxml.html
+
+        tree = lxml.html.fromstring(content)
+        for br in tree.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        for block in tree.iter("p", "div", "li", "tr"):
+            block.tail = "\n" + (block.tail or "")
+        content = tree.text_content()
+    return content
+
+
+def _safe_name(name: str) -> str:
+    name = Path(name.replace("\\", "/")).name.strip() or "bijlage"
+    return re.sub(r"[\x00-\x1f/]", "_", name)[:150]
+
+
+def _convert_mail(path: Path, dst: Path, attach_dir: Path) -> Converted:
+    try:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    except Exception as e:  # the stdlib parser is lenient; this is a file that is no mail at all
+        raise InputFileError(f"{path}: not a readable e-mail ({e})") from None
+    if not any(msg.get(h) for h, _ in _HEADERS):
+        raise InputFileError(f"{path}: not an e-mail (no From, To, Date or Subject header)")
+    lines = []
+    for header, label in _HEADERS:
+        value = msg.get(header)
+        if value:
+            lines.append(f"{label}: {' '.join(str(value).split())}")
+    lines.append("")
+    lines.extend(_body_text(msg).splitlines())
+    saved: list[Path] = []
+    names = []
+    for part in msg.iter_attachments():
+        name = _safe_name(part.get_filename() or f"bijlage-{len(names) + 1}")
+        names.append(name)
+        payload = part.get_payload(decode=True)
+        if payload is None:
+            continue
+        attach_dir.mkdir(parents=True, exist_ok=True)
+        target = attach_dir / name
+        n = 1
+        while target.exists():
+            n += 1
+            target = attach_dir / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        target.write_bytes(payload)
+        saved.append(target)
+    if names:
+        lines += ["", "Bijlagen:"] + [f"- {n}" for n in names]
+    _html_to_pdf(_lines_to_html("\n".join(lines), markdown=False), dst,
+                 title=" ".join(str(msg.get("Subject") or "").split()))
+    return Converted(dst, path, "e-mail", saved)
+
+
+# ---------------------------------------------------------------------------------------- office
+
+
+def office_available() -> str | None:
+    """Why office files cannot be converted here, or None."""
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        return "LibreOffice is not installed (Debian: libreoffice-writer-nogui)"
+    return None
+
+
+def _office_to_pdf(path: Path, dst: Path) -> None:
+    missing = office_available()
+    if missing:
+        raise InputFileError(f"{path}: not processed: {missing}")
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    with tempfile.TemporaryDirectory(prefix="woo-office-") as tmp:
+        # a profile of its own per call: parallel conversions must not share LibreOffice's lock
+        profile = Path(tmp) / "profile"
+        src = Path(tmp) / ("input" + path.suffix.lower())
+        shutil.copyfile(path, src)  # LibreOffice reads a copy: the input is never touched
+        try:
+            run = subprocess.run(
+                [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", tmp, str(src)],
+                capture_output=True, timeout=OFFICE_TIMEOUT, env={**os.environ, "HOME": tmp})
+        except subprocess.TimeoutExpired:
+            raise InputFileError(f"{path}: LibreOffice did not finish within {OFFICE_TIMEOUT} s") from None
+        made = Path(tmp) / "input.pdf"
+        if run.returncode != 0 or not made.exists():
+            reason = (run.stderr or run.stdout).decode(errors="replace").strip().splitlines()[-1:] or ["no PDF"]
+            raise InputFileError(f"{path}: LibreOffice could not convert it ({reason[0][:120]})")
+        shutil.move(str(made), dst)

@@ -117,3 +117,21 @@ def test_public_officials_in_municipal_documents_stay(peer_run):
     besluit = page_text(out / "redacted" / "besluit_ambtenaar.pdf")
     for name in ("P.M. de Vries", "A.B. Bakker", "K.L. Jansen", "F.A. Öztürk"):
         assert name in besluit, name
+
+
+def test_dev_corpus_bundle_holds_only_what_is_meant_for_publication(dev_run, rules, tmp_path):
+    from woo_redact.package import build_bundle, check_bundle, item_from
+    from woo_redact.read import read
+
+    out, result = dev_run
+    items = [item_from(r, read(r.pdf or r.source, rules) if r.status == "ok" else None) for r in result.results]
+    report = build_bundle(items, tmp_path / "bundle", rules, base_url="https://open.example.nl/woo/")
+    assert len(report.rows) == len(result.results) == len(list((DEV / "in").glob("*.pdf")))
+    for item, row in zip(items, report.rows):
+        says_no = any(f.label.lower() == "nota actief openbaar" and f.value.lower().startswith("nee")
+                      for f in item.fields)
+        assert row.published == (not says_no and item.status == "ok"), (row.source, row.toelichting)
+        if row.published:
+            assert row.beoordeling in ("Openbaar", "Deels openbaar")
+            assert bool(row.grounds) == (row.beoordeling == "Deels openbaar")
+    assert check_bundle(report.path) == []

@@ -131,12 +131,22 @@ def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
     """Build the publication bundle of the batch IN_DIR → OUT: redacted documents meant for publication,
     inventaris.xlsx/.csv, DiWoo metadata, Woo-index sitemaps, text versions and a checked manifest."""
     from .batch import default_workers, run_batch
+
+    rules = _rules(rules_dir)
+    try:
+        result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers())
+    except OSError as e:
+        click.echo(f"Error: {out_dir}: {e.strerror or e}", err=True)
+        sys.exit(int(ExitCode.file_access_error))
+    _bundle(result, rules, password, bundle_dir, base_url, as_zip)
+
+
+def _bundle(result, rules, password, bundle_dir, base_url, as_zip) -> None:
+    """The last step of `batch --bundle` and of `package`: build and check the publication bundle."""
     from .package import build_bundle, item_from
     from .read import read
 
     try:
-        rules = _rules(rules_dir)
-        result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers())
         items = []
         for r in result.results:
             document = read(r.pdf or r.source, rules, password) if r.status == "ok" else None
@@ -146,6 +156,29 @@ def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
         click.echo(f"Error: {e}", err=True)
         sys.exit(int(getattr(e, "exit_code", ExitCode.bad_args)))
     click.echo(f"bundle ready: {len(report.published)} of {len(report.rows)} document(s) published → {bundle_dir}")
+
+
+@main.command()
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Write a static web root here (documents, sitemaps, robots.txt, index.html).")
+@click.option("--base-url", default=None,
+              help="Where --to will be served, when that differs from the bundle's base URL.")
+def publish(bundle, target, base_url):
+    """Publish a checked BUNDLE (from `package`): as a static web root for the Woo-index to harvest."""
+    from .publish import publish_static
+
+    if not target:
+        click.echo("Error: say where to publish: --to DIR", err=True)
+        sys.exit(int(ExitCode.bad_args))
+    try:
+        documents = publish_static(bundle, target, base_url)
+    except WooRedactError as e:
+        _fail(e)
+    except OSError as e:
+        click.echo(f"Error: {target}: {e.strerror or e}", err=True)
+        sys.exit(int(ExitCode.file_access_error))
+    click.echo(f"published {len(documents)} document(s) → {target} (index.html, robots.txt, sitemaps)")
 
 
 @main.command()
@@ -197,9 +230,13 @@ def verify(file, rules_dir, password):
               help="Worker processes (default: the number of cores).")
 @click.option("--quiet", is_flag=True, help="Only errors and the final line.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per document, then a summary object.")
+@click.option("--bundle", "bundle_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="End by building the publication bundle here (as `package` does).")
+@click.option("--base-url", default=None, help="With --bundle: https URL where the documents will be published.")
+@click.option("--zip", "as_zip", is_flag=True, help="With --bundle: also write the bundle as a .zip.")
 @rules_option
 @password_option
-def batch(in_dir, out_dir, workers, quiet, as_json, rules_dir, password):
+def batch(in_dir, out_dir, workers, quiet, as_json, bundle_dir, base_url, as_zip, rules_dir, password):
     """Redact every document in IN_DIR into OUT_DIR (redacted/, preview/, findings/, woo-redact.sqlite).
 
     Running the same command again continues where an earlier run stopped."""
@@ -264,6 +301,8 @@ def batch(in_dir, out_dir, workers, quiet, as_json, rules_dir, password):
         resumed += f", {result.reviewed} as reviewed in the preview" if result.reviewed else ""
         click.echo(f"{done} of {len(result.results)} file(s) done{resumed}, {pages} pages, {boxes} redactions, "
                    f"{len(result.failed)} failed, {len(result.skipped)} not processed → {out_dir}")
+    if bundle_dir:
+        _bundle(result, rules, password, bundle_dir, base_url, as_zip)
     sys.exit(int(result.exit_code))
 
 

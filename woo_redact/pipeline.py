@@ -60,7 +60,14 @@ def secrets_of(findings: list[Finding], extra: list[str] = ()) -> list[str]:
     not a string that also stands in a span that was kept (a public official's surname)."""
     kept = {_norm(f.text) for f in findings if f.decision == "keep"}
     out = {_norm(f.text) for f in findings if f.decision == "redact"} | {_norm(s) for s in extra}
-    return sorted(s for s in out if s and s not in kept and len(s) >= 3)
+    # each part of a double surname can stand alone elsewhere ("Verbeek-Hartsuiker" → "Hartsuiker")
+    for f in findings:
+        if f.decision == "redact" and f.entity == "PERSON":
+            last = _norm(f.text).split(" ")[-1]
+            if "-" in last:
+                out.update(part for part in last.split("-") if len(part) >= 5 and part[0].isupper())
+    kept_words = {w for k in kept for w in k.split()}
+    return sorted(s for s in out if s and s not in kept and s not in kept_words and len(s) >= 3)
 
 
 def _extra_secrets(engine: Engine, decider: Decider, document: Document) -> list[str]:

@@ -46,6 +46,12 @@ def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
     if doc.page_count == 0:
         doc.close()
         raise InputFileError(f"{path}: PDF has no pages")
+    if doc.get_ocgs():
+        # hidden optional-content layers are read, previewed and redacted like visible ones: the
+        # sanitiser removes the layers, so what they hide becomes visible in the output
+        for config in doc.layer_ui_configs():
+            if not config.get("on"):
+                doc.set_layer_ui_config(config["number"], 0)
     if doc.is_repaired:
         # MuPDF repaired a broken cross-reference table; the content may be incomplete.
         try:

@@ -6,11 +6,24 @@ JavaScript, and older revisions kept by incremental saves.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pikepdf
 
 from .pipeline import analyse
 from .read import open_pdf
 from .rules import Rules
+from .verify import verify
+
+# what verify's channels are called in the report
+CHANNEL_LINES = {
+    "metadata": "metadata: persoonsgegevens in documentinformatie of XMP / personal data in document info or XMP",
+    "annotation": "annotaties: persoonsgegevens in opmerkingen of links / personal data in comments or links",
+    "outline": "bladwijzers: persoonsgegevens in bladwijzers / personal data in bookmarks",
+    "attachment": "bijlagen: persoonsgegevens in ingesloten bestanden / personal data in attachments",
+    "form": "formulier: persoonsgegevens in formuliervelden / personal data in form fields",
+}
 
 
 def check_file(path: Path, rules: Rules, password: str | None = None) -> list[str]:
@@ -26,8 +39,82 @@ def check_file(path: Path, rules: Rules, password: str | None = None) -> list[st
             continue
         page = f.boxes[0][0] + 1 if f.boxes else "?"
         problems.append(f"p.{page}: leesbare persoonsgegevens / readable personal data ({f.entity}, {f.ground})")
+    secrets = analysis.secrets
+    if secrets:
+        report = verify(path, secrets)
+        problems += [CHANNEL_LINES[c] for c in CHANNEL_LINES if any(leak.channel == c for leak in report.leaks)]
+        problems += _hidden(path, secrets, password)
     problems += _channels(path, password)
     return problems
+
+
+def _matcher(secrets: list[str]) -> re.Pattern:
+    words = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+    return re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words), re.IGNORECASE)
+
+
+def _hidden(path: Path, secrets: list[str], password: str | None) -> list[str]:
+    """Personal data in places a reader does not see: hidden text (white, tiny, invisible), hidden
+    layers, /ActualText and /Alt, page labels."""
+    rx = _matcher(secrets)
+    out: list[str] = []
+    doc = open_pdf(path, password)  # opened with every layer on, as the pipeline reads it
+    try:
+        hidden_pages = set()
+        for page in doc:
+            for span in page.get_texttrace():
+                text = "".join(chr(c[0]) for c in span["chars"])
+                white = all(c > 0.95 for c in (span.get("color") or (0,)))
+                if (span.get("type") == 3 or span.get("size", 10) < 3 or white or span.get("opacity", 1) < 0.05) \
+                        and rx.search(text):
+                    hidden_pages.add(page.number + 1)
+        if hidden_pages:
+            out.append("verborgen tekst met persoonsgegevens (wit, heel klein of onzichtbaar) / hidden text with "
+                       f"personal data (p. {', '.join(map(str, sorted(hidden_pages)))})")
+        labels = " ".join(str(lbl.get("prefix", "")) for lbl in doc.get_page_labels())
+        if rx.search(labels):
+            out.append("paginalabels met persoonsgegevens / page labels with personal data")
+    finally:
+        doc.close()
+    with pikepdf.open(path, password=password or "") as pdf:
+        ocp = pdf.Root.get("/OCProperties")
+        off = ocp.get("/D", {}).get("/OFF") if ocp is not None else None
+        if off is not None and len(off):
+            out.append(f"verborgen laag: {len(off)} laag/lagen uitgeschakeld / hidden layer(s) switched off")
+        if _actual_or_alt(pdf, rx):
+            out.append("ActualText/Alt met persoonsgegevens / ActualText or Alt with personal data")
+    return out
+
+
+def _actual_or_alt(pdf: pikepdf.Pdf, rx: re.Pattern) -> bool:
+    """Replacement and alternative texts (/ActualText in marked content, /Alt in the structure tree)."""
+    for page in pdf.pages:
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) in ("BDC", "DP") and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
+                for key in ("/ActualText", "/Alt", "/E"):
+                    value = operands[1].get(key)
+                    if value is not None and rx.search(str(value)):
+                        return True
+    stack = [pdf.Root.get("/StructTreeRoot")]
+    seen = set()
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        for key in ("/Alt", "/ActualText", "/E"):
+            if key in node and rx.search(str(node[key])):
+                return True
+        stack.append(node.get("/K"))
+    return False
 
 
 def _channels(path: Path, password: str | None) -> list[str]:

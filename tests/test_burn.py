@@ -109,3 +109,36 @@ def test_image_pixels_under_the_box_are_blanked(tmp_path, rules):
     outside = img.pixel(90, 90)
     assert outside[:3] == (200, 30, 30)
     assert inside[:3] != (200, 30, 30)
+
+
+def _black_boxes(path):
+    with pymupdf.open(path) as doc:
+        return [d["rect"] for d in doc[0].get_drawings()
+                if d.get("fill") and sum(d["fill"][:3]) < 0.1 and d["rect"].height > 4]
+
+
+def test_boxes_over_names_do_not_tell_the_names_length(tmp_path, rules, engine):
+    from woo_redact.pipeline import process
+
+    widths = []
+    for i, name in enumerate(["Jan de Vries", "Piet Kwakman"]):  # different widths, same bucket
+        src = make_pdf(tmp_path / f"nota{i}.pdf", [f"Opgesteld door\n{name}\nbeleidsadviseur\n\n\nTekst."])
+        with pymupdf.open(src) as doc:
+            exact = doc[0].search_for(name)[0].width
+        result = process(src, tmp_path / f"out{i}", rules, engine)
+        (box,) = _black_boxes(result.redacted)
+        assert box.width > exact + 5  # widened beyond the name itself
+        widths.append(round(box.width, 1))
+    assert widths[0] == widths[1]
+
+
+def test_widened_boxes_leave_the_words_beside_them_readable(tmp_path, rules, engine):
+    from woo_redact.pipeline import process
+
+    src = make_pdf(tmp_path / "nota.pdf", ["Opgesteld door\nJan de Vries\n\n\nGisteren sprak Jan de Vries ons toe."])
+    result = process(src, tmp_path / "out", rules, engine)
+    with pymupdf.open(result.redacted) as doc:
+        words = {w[4]: pymupdf.Rect(w[:4]) for w in doc[0].get_text("words")}
+    assert "sprak" in words and "ons" in words
+    for box in _black_boxes(result.redacted):
+        assert not box.intersects(words["sprak"]) and not box.intersects(words["ons"])

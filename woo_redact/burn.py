@@ -58,6 +58,45 @@ def _unit_length(text: str) -> float:
     return max(pymupdf.get_text_length(text, FONT, 1), 1e-6)
 
 
+def _bucket(width: float, widths: list[float]) -> float:
+    for w in widths:
+        if w >= width:
+            return w
+    step = widths[-1] / 2
+    return step * -(-width // step)  # longer than every bucket: the next multiple of half the largest
+
+
+def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool],
+              widths: list[float]) -> list[tuple[Rect, str]]:
+    """Widen the boxes marked in `want` to the next width in `widths`, as far as the line has room:
+    into the space before and after the name, never over a word that stays readable or another box."""
+    rects = [pymupdf.Rect(r) for r, _ in boxes]
+    readable = [pymupdf.Rect(w[:4]) for w in page.get_text("words")
+                if not any(r.contains(((w[0] + w[2]) / 2, (w[1] + w[3]) / 2)) for r in rects)]
+    # vertical rules (table cell borders) are limits too: a box must not swallow them
+    readable += [d["rect"] for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
+    margin = min(36.0, page.rect.width * 0.05)
+    out = []
+    for i, ((rect, ground), r) in enumerate(zip(boxes, rects)):
+        if not want[i]:
+            out.append((rect, ground))
+            continue
+        height = r.height or 1.0
+
+        def same_line(o: pymupdf.Rect) -> bool:
+            return min(o.y1, r.y1) - max(o.y0, r.y0) > 0.4 * min(height, o.height or 1.0)
+
+        others = [o for o in readable + rects[:i] + rects[i + 1:] if same_line(o)]
+        left = max([o.x1 + 1.0 for o in others if o.x1 <= r.x0 + 0.5] + [page.rect.x0 + margin])
+        right = min([o.x0 - 1.0 for o in others if o.x0 >= r.x1 - 0.5] + [page.rect.x1 - margin])
+        extra = _bucket(r.width, widths) - r.width
+        grow_left = max(0.0, min(extra / 2, r.x0 - left))
+        grow_right = max(0.0, min(extra - grow_left, right - r.x1))
+        grow_left = max(0.0, min(extra - grow_right, r.x0 - left))
+        out.append(((r.x0 - grow_left, r.y0, r.x1 + grow_right, r.y1), ground))
+    return out
+
+
 def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
     """The text and font size to write in a box: the label if it fits at a readable size, else the code."""
     height_limit = rect.height / 1.25
@@ -79,7 +118,15 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
     font = pymupdf.Font(FONT)
     count = 0
     planned = plan_boxes(findings)
+    padded = {(p, tuple(r)) for f in findings if f.decision == "redact" and f.entity in rules.pad_entities
+              for p, r in f.boxes}
     try:
+        if rules.pad_widths:
+            for pno, boxes in planned.items():
+                want = [any(p == pno and pymupdf.Rect(box).contains(pymupdf.Rect(r)) for p, r in padded)
+                        for box, _ in boxes]
+                if any(want):
+                    planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths)
         for pno, words in (text_layer or {}).items():
             _write_text_layer(doc[pno], words, [pymupdf.Rect(r) for r, _ in planned.get(pno, [])], font)
         for pno, boxes in planned.items():

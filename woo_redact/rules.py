@@ -69,6 +69,8 @@ class Rules:
     publisher: dict[str, Any] = field(default_factory=dict)
     review: "ReviewSettings" = None  # type: ignore[assignment]
     places: list[str] = field(default_factory=list)  # place names that contain a person's name
+    pad_entities: list[str] = field(default_factory=list)  # boxes over these are widened (box_widths)
+    pad_widths: list[float] = field(default_factory=list)
 
     def ground_for(self, entity: str) -> str:
         return self.entity_grounds.get(entity, self.default_ground)
@@ -147,6 +149,13 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         if code not in grounds:
             raise RulesError(f"{p}:{_line_of(p, code)}: ground {code!r} is used but not defined under 'grounds'")
 
+    widths = g.get("box_widths") or {}
+    pad_widths = widths.get("widths") or []
+    if not (isinstance(pad_widths, list) and all(isinstance(w, (int, float)) and w > 0 for w in pad_widths)
+            and pad_widths == sorted(pad_widths)):
+        raise RulesError(f"{p}:{_line_of(p, 'widths')}: box_widths.widths must be ascending positive numbers")
+    pad_entities = [str(e) for e in (widths.get("entities") or [])]
+
     p = paths["header_fields"]
     fields = _need(raw["header_fields"], "fields", list, p)
     kinds = {"persons", "officials", "reference", "date", "publication", "other"}
@@ -190,5 +199,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         recognizers=_need({"r": raw["recognizers"]}, "r", dict, paths["recognizers"]),
         publisher=raw["publisher"] if isinstance(raw["publisher"], dict) else {},
         review=review,
+        pad_entities=pad_entities,
+        pad_widths=[float(w) for w in pad_widths],
     )
     return rules

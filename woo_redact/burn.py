@@ -87,7 +87,10 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
             return min(o.y1, r.y1) - max(o.y0, r.y0) > 0.4 * min(height, o.height or 1.0)
 
         others = [o for o in readable + rects[:i] + rects[i + 1:] if same_line(o)]
-        left = max([o.x1 + 1.0 for o in others if o.x1 <= r.x0 + 0.5] + [page.rect.x0 + margin])
+        # grow left only into the space after a word of the same phrase: a name that starts its line (or
+        # its column) keeps the column's left edge straight
+        before = [o.x1 for o in others if o.x1 <= r.x0 + 0.5]
+        left = max(before) + 1.0 if before and r.x0 - max(before) < 3 * height else r.x0
         right = min([o.x0 - 1.0 for o in others if o.x0 >= r.x1 - 0.5] + [page.rect.x1 - margin])
         extra = _bucket(r.width, widths) - r.width
         grow_left = max(0.0, min(extra / 2, r.x0 - left))

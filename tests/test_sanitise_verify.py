@@ -527,3 +527,14 @@ def test_unreadable_input_is_a_typed_error(tmp_path):
     with pytest.raises(OutputError):
         sanitise(build(tmp_path / "a.pdf"), tmp_path / "missing" / "out.pdf", SECRETS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "junk.pdf"]
+
+
+def test_verify_reads_ligatures_as_letters(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    font = pymupdf.Font("cjk")  # a font with the ﬁ ligature glyph
+    page.insert_font(fontname="F0", fontbuffer=font.buffer)
+    page.insert_text((72, 72), "Contact: j.deﬁnitief@minﬁn.nl", fontname="F0")  # as a layout engine writes it
+    doc.save(tmp_path / "lig.pdf")
+    report = verify(tmp_path / "lig.pdf", ["j.definitief@minfin.nl"])
+    assert [leak.channel for leak in report.leaks if leak.channel == "page_text"] == ["page_text"]

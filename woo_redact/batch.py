@@ -214,8 +214,9 @@ def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[D
 
 def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
               password: str | None = None, on_result: Callable[[DocResult], None] | None = None,
-              workers: int = 1) -> BatchResult:
-    """Process every input; a document that fails is recorded with its reason and the batch goes on."""
+              workers: int = 1, scheduler: str | None = None) -> BatchResult:
+    """Process every input; a document that fails is recorded with its reason and the batch goes on.
+    `scheduler`: the address of a Dask scheduler to run the documents on instead of local workers."""
     engine = engine or get_engine(rules)
     out_dir.mkdir(parents=True, exist_ok=True)
     people = load_people(out_dir)
@@ -294,7 +295,11 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                 result.parent = parents.get(p)
                 finish(p, n, d, result, seconds)
 
-            if workers <= 1 or len(todo) <= 1:
+            if scheduler and todo:
+                from .remote import run_on_dask
+
+                run_on_dask(scheduler, todo, out_dir, rules, people, password, done)
+            elif workers <= 1 or len(todo) <= 1:
                 for path, name, digest in todo:
                     result, seconds = _work(path, out_dir, name, password)
                     done(path, name, digest, result, seconds)

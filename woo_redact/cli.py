@@ -228,6 +228,9 @@ def verify(file, rules_dir, password):
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of cores).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where documents are processed: local worker processes, or a Dask cluster.")
+@click.option("--scheduler", default=None, help="With --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786.")
 @click.option("--quiet", is_flag=True, help="Only errors and the final line.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per document, then a summary object.")
 @click.option("--bundle", "bundle_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -236,7 +239,8 @@ def verify(file, rules_dir, password):
 @click.option("--zip", "as_zip", is_flag=True, help="With --bundle: also write the bundle as a .zip.")
 @rules_option
 @password_option
-def batch(in_dir, out_dir, workers, quiet, as_json, bundle_dir, base_url, as_zip, rules_dir, password):
+def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_dir, base_url, as_zip, rules_dir,
+          password):
     """Redact every document in IN_DIR into OUT_DIR (redacted/, preview/, findings/, woo-redact.sqlite).
 
     Running the same command again continues where an earlier run stopped."""
@@ -244,6 +248,9 @@ def batch(in_dir, out_dir, workers, quiet, as_json, bundle_dir, base_url, as_zip
     from .detect import get_engine
 
     rules = _rules(rules_dir)
+    if executor == "dask" and not scheduler:
+        click.echo("Error: --executor dask needs --scheduler tcp://HOST:PORT", err=True)
+        sys.exit(int(ExitCode.bad_args))
     files = inputs(in_dir)
     if not files:
         click.echo(f"Error: {in_dir}: no files to process", err=True)
@@ -276,7 +283,9 @@ def batch(in_dir, out_dir, workers, quiet, as_json, bundle_dir, base_url, as_zip
 
     try:
         result = run_batch(in_dir, out_dir, rules, engine, password, on_result=report,
-                           workers=workers or default_workers())
+                           workers=workers or default_workers(), scheduler=scheduler if executor == "dask" else None)
+    except WooRedactError as e:
+        _fail(e)
     except KeyboardInterrupt:
         click.echo(f"Interrupted: run the same command again to continue ({out_dir})", err=True)
         sys.exit(int(ExitCode.ctrl_c))

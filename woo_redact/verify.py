@@ -38,7 +38,8 @@ from woo_redact.errors import EncryptedPdfError, InputFileError
 MIN_SECRET_LENGTH = 3
 ENCODINGS = ("utf-8", "latin-1", "utf-16-be")
 CHANNELS = ("page_text", "metadata", "annotation", "outline", "attachment", "form", "bytes")
-OCR_CHANNEL = "image_ocr"  # scanned pages: what OCR reads in the redacted image
+OCR_CHANNEL = "image_ocr"
+PAGE_TEXT_FLAGS = (pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES) & ~pymupdf.TEXT_MEDIABOX_CLIP  # scanned pages: what OCR reads in the redacted image
 
 _T = pikepdf.ObjectType
 _WS = re.compile(r"\s+")
@@ -327,7 +328,8 @@ class _Search:
 def _check_page_text(search: _Search, doc: pymupdf.Document) -> None:
     for number in range(doc.page_count):
         page = doc[number]
-        text = page.get_text("text")
+        # ligatures expanded: "minﬁn.nl" must match "minfin.nl"
+        text = page.get_text("text", flags=PAGE_TEXT_FLAGS)
         search.add("page_text", search.secrets.text(text), f"page {number + 1}")
 
 

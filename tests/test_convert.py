@@ -3,9 +3,12 @@ to PDF and redacted like any PDF; what cannot be converted is listed with its re
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import shutil
 from email.message import EmailMessage
 
+import pymupdf
 import pytest
 from click.testing import CliRunner
 from conftest import SHARED, make_pdf, page_text
@@ -123,3 +126,75 @@ def test_convert_refuses_an_unknown_type_with_its_reason(tmp_path):
     path.write_text("?")
     with pytest.raises(InputFileError, match="unsupported file type"):
         convert(path, tmp_path / "work")
+
+
+def test_an_outlook_msg_with_a_pdf_attachment_comes_out_redacted_and_linked(tmp_path, rules, engine):
+    from outlook_msg import write_msg
+
+    src = tmp_path / "in"
+    src.mkdir()
+    bijlage = make_pdf(tmp_path / "notitie.pdf", ["Opgesteld door\nNoor Haddou\n\n\nDe begroting is besproken."])
+    (src / "outlook.msg").write_bytes(write_msg(
+        f"{SENDER} <s.degroot-veldkamp@minfin.nl>", "Jelmer Oosterhuis <jelmer.oosterhuis@minfin.nl>",
+        "Cijfers migratierapportage", "Tue, 14 May 2024 10:12:00 +0200",
+        f"Hoi Jelmer,\r\n\r\nMinister Klever wil de cijfers.\r\n\r\nMet vriendelijke groet,\r\n{SENDER}\r\n",
+        [("notitie.pdf", bijlage.read_bytes())]))
+    result = run_batch(src, tmp_path / "out", rules, engine)
+    assert not result.failed, [r.error for r in result.failed]
+    mail = next(r for r in result.results if r.source.name == "outlook.msg")
+    text = page_text(mail.redacted)
+    assert "Groot-Veldkamp" not in text and "Oosterhuis" not in text and "degroot" not in text
+    assert "Klever" in text and "Cijfers migratierapportage" in text and "notitie.pdf" in text
+    child = next(r for r in result.results if r.parent)
+    assert child.parent == "outlook.msg.pdf" and child.status == "ok"
+    assert "Haddou" not in page_text(child.redacted) and "begroting" in page_text(child.redacted)
+
+
+def test_a_damaged_msg_is_reported_with_its_reason(tmp_path):
+    path = tmp_path / "kapot.msg"
+    path.write_bytes(b"geen compound file")
+    with pytest.raises(InputFileError, match="not an Outlook .msg"):
+        convert(path, tmp_path / "work")
+
+
+def test_a_forwarded_email_inside_an_email_is_a_document_of_its_own(tmp_path, rules, engine):
+    src = tmp_path / "in"
+    src.mkdir()
+    inner = _eml(tmp_path / "doorgestuurd.eml")
+    outer = EmailMessage()
+    outer["From"] = "Ilse Brouwersma <ilse.brouwersma@minfin.nl>"
+    outer["To"] = "Twan Quaedvlieg <twan.quaedvlieg@minfin.nl>"
+    outer["Subject"] = "FW: Cijfers migratierapportage"
+    outer.set_content("Ter info.")
+    outer.add_attachment(email.message_from_bytes(inner.read_bytes(), policy=email.policy.default))
+    (src / "fw.eml").write_bytes(bytes(outer))
+    result = run_batch(src, tmp_path / "out", rules, engine)
+    assert not result.failed, [r.error for r in result.failed]
+    child = next(r for r in result.results if r.parent == "fw.eml.pdf")
+    assert child.status == "ok"
+    text = page_text(child.redacted)
+    assert "Cijfers migratierapportage" in text and "Klever" in text
+    assert "Groot-Veldkamp" not in text and "Oosterhuis" not in text
+
+
+def test_converted_text_has_no_ligatures_that_hide_it_from_verify(tmp_path):
+    from woo_redact.verify import verify
+
+    made = convert(_eml(tmp_path / "mail.eml"), tmp_path / "work")
+    with pymupdf.open(made.pdf) as doc:
+        assert "minfin.nl" in doc[0].get_text()  # not "minﬁn.nl" with an fi ligature
+    report = verify(made.pdf, ["s.degroot-veldkamp@minfin.nl"])
+    assert any(leak.channel == "page_text" for leak in report.leaks)
+
+
+def test_a_markdown_seed_goes_through(tmp_path, rules, engine):
+    seed = SHARED / "seeds" / "001_daa0708a197fef68.txt"  # a motie in Markdown (front matter, ## headings)
+    if not seed.exists():
+        pytest.skip("seeds not beside the repository")
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(seed, src / "motie.md")
+    result = run_batch(src, tmp_path / "out", rules, engine)
+    assert [r.status for r in result.results] == ["ok"], [r.error for r in result.results]
+    text = page_text(result.results[0].redacted)
+    assert "Brekelmans" in text and "migratierapportage" in text and "##" not in text

@@ -2,9 +2,10 @@
 
 - `.txt` and `.md` (the form the seed documents come in): one paragraph per line, so that a header's
   label and value stay on lines of their own; Markdown headings, bold, bullets and links rendered lightly.
-- `.eml` (an e-mail as saved by mail programs): the headers as "Van:/Aan:/Cc:/Datum:/Onderwerp:" lines,
+- `.eml` (an e-mail as saved by mail programs) and `.msg` (Outlook; read with extract-msg, GPL-3.0-or-later,
+  which may be combined with our AGPL-3.0): the headers as "Van:/Aan:/Cc:/Datum:/Onderwerp:" lines,
   the body, and the list of attachments; attachments the tool can read come out as documents of their
-  own, linked to the e-mail.
+  own, linked to the e-mail (an attached e-mail as an .eml, converted in turn).
 - `.docx` and `.odt`: LibreOffice headless (Debian: libreoffice-writer-nogui), which keeps page headers
   and footers, tables and layout — where a civil servant's name often stands.
 
@@ -30,7 +31,7 @@ import pymupdf
 from .errors import InputFileError
 
 TEXT_TYPES = {".txt", ".md"}
-MAIL_TYPES = {".eml"}
+MAIL_TYPES = {".eml", ".msg"}
 OFFICE_TYPES = {".docx", ".odt", ".doc", ".rtf"}
 CONVERTIBLE = TEXT_TYPES | MAIL_TYPES | OFFICE_TYPES
 A4 = pymupdf.paper_rect("a4")
@@ -142,8 +143,19 @@ h4, h5, h6 {font-size: 10.5pt; margin: 4pt 0 2pt 0}
 """
 
 
+_TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def no_ligatures(markup: str) -> str:
+    """Every "f" of the text in a span of its own. The layout engine would otherwise set "fi", "fl" and
+    "ff" as one ligature glyph, and text extraction with PyMuPDF's default flags (verify's page text, a
+    reader's copy and search) then sees "minﬁn.nl", not the "minfin.nl" that was redacted."""
+    parts = _TAG_OR_ENTITY.split(markup)
+    return "".join(p if i % 2 else p.replace("f", "<span>f</span>") for i, p in enumerate(parts))
+
+
 def _html_to_pdf(body: str, dst: Path, title: str = "") -> None:
-    story = pymupdf.Story(html=f"<body>{body}</body>", user_css=CSS)
+    story = pymupdf.Story(html=f"<body>{no_ligatures(body)}</body>", user_css=CSS)
     tmp = dst.with_name(f".{dst.name}.tmp")
     writer = pymupdf.DocumentWriter(str(tmp))
     where = A4 + (MARGIN, MARGIN, -MARGIN, -MARGIN)
@@ -188,11 +200,67 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[\x00-\x1f/]", "_", name)[:150]
 
 
-def _convert_mail(path: Path, dst: Path, attach_dir: Path) -> Converted:
+def _read_mail(path: Path) -> EmailMessage:
+    if path.suffix.lower() == ".msg":
+        return _read_outlook(path)
     try:
-        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     except Exception as e:  # the stdlib parser is lenient; this is a file that is no mail at all
         raise InputFileError(f"{path}: not a readable e-mail ({e})") from None
+
+
+def _read_outlook(path: Path) -> EmailMessage:
+    """An Outlook .msg as the e-mail it is: headers, body and attachments (an attached Outlook message
+    becomes an attached e-mail)."""
+    import extract_msg
+
+    if path.read_bytes()[:8] != bytes.fromhex("D0CF11E0A1B11AE1"):
+        raise InputFileError(f"{path}: not an Outlook .msg (no compound file header)")
+    try:
+        msg = extract_msg.openMsg(str(path), strict=False)
+    except Exception as e:  # extract-msg's own errors on a damaged or non-mail compound file
+        raise InputFileError(f"{path}: not a readable Outlook .msg ({type(e).__name__})") from None
+    try:
+        if not hasattr(msg, "body"):
+            raise InputFileError(f"{path}: an Outlook item that is not an e-mail ({type(msg).__name__})")
+        return _outlook_message(msg)
+    finally:
+        msg.close()
+
+
+def _outlook_message(msg) -> EmailMessage:
+    from email.utils import format_datetime
+
+    out = EmailMessage()
+    for header, value in (("From", msg.sender), ("To", msg.to), ("Cc", msg.cc), ("Subject", msg.subject)):
+        value = " ".join(str(value or "").split())
+        if value:
+            out[header] = value
+    if msg.date:
+        out["Date"] = format_datetime(msg.date) if hasattr(msg.date, "tzinfo") else str(msg.date)
+    body = msg.body or ""
+    if not body.strip() and getattr(msg, "htmlBody", None):
+        markup = msg.htmlBody
+        out.set_content(markup.decode("utf-8", "replace") if isinstance(markup, bytes) else markup, subtype="html")
+    else:
+        out.set_content(body.replace("\r\n", "\n"))
+    for i, att in enumerate(msg.attachments, 1):
+        if getattr(att, "hidden", False):
+            continue  # an image shown inside the body
+        name = _safe_name(getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
+                          or f"bijlage-{i}")
+        data = att.data
+        if isinstance(data, bytes):
+            out.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+        elif hasattr(data, "attachments"):  # an Outlook message inside this one
+            inner = bytes(_outlook_message(data))
+            out.add_attachment(inner, maintype="application", subtype="octet-stream",
+                               filename=name if name.lower().endswith(".eml") else name + ".eml")
+    return out
+
+
+def _convert_mail(path: Path, dst: Path, attach_dir: Path) -> Converted:
+    msg = _read_mail(path)
     if not any(msg.get(h) for h, _ in _HEADERS):
         raise InputFileError(f"{path}: not an e-mail (no From, To, Date or Subject header)")
     lines = []
@@ -206,8 +274,14 @@ def _convert_mail(path: Path, dst: Path, attach_dir: Path) -> Converted:
     names = []
     for part in msg.iter_attachments():
         name = _safe_name(part.get_filename() or f"bijlage-{len(names) + 1}")
-        names.append(name)
         payload = part.get_payload(decode=True)
+        if part.get_content_type() == "message/rfc822":  # a forwarded e-mail: an .eml of its own
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            payload = inner.as_bytes(policy=email.policy.default) if hasattr(inner, "as_bytes") else None
+            if not name.lower().endswith(".eml"):
+                name += ".eml"
+        names.append(name)
         if payload is None:
             continue
         attach_dir.mkdir(parents=True, exist_ok=True)

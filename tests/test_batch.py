@@ -128,3 +128,40 @@ def test_audit_trail_is_exported_with_the_batch(tmp_path, rules, engine):
     assert all(r["grond"] for r in rows if r["besluit"] == "redact")
     raw = (out / "audit.csv").read_text(encoding="utf-8")
     assert not any(name in raw for name in LAST)  # positions and reasons, never the text
+
+
+def test_a_full_output_folder_stops_the_batch_and_the_next_run_completes_it(tmp_path, rules, engine):
+    """The file-size limit stands in for a full disk: writes beyond it fail as they would on ENOSPC."""
+    src = _dossier(tmp_path / "in", 6)
+    big = pymupdf.open()
+    page = big.new_page()
+    page.insert_text((60, 80), "Van: Noor Haddou <noor.haddou@minbzk.nl>\nOnderwerp: foto", fontsize=10)
+    page.insert_image(pymupdf.Rect(60, 200, 500, 640), stream=_noise_png())
+    big.save(src / "doc_03_foto.pdf")
+    big.close()
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()}
+    out = tmp_path / "out"
+    limited = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+               "resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000)); "
+               "from woo_redact.cli import main; sys.argv = ['woo-redact'] + sys.argv[1:]; main()")
+    run = subprocess.run([sys.executable, "-c", limited, "batch", str(src), "--out", str(out), "--workers", "1"],
+                         capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert run.returncode == ExitCode.file_access_error, run.stderr + run.stdout
+    assert "cannot write the outputs" in run.stderr and "run the same command again" in run.stderr
+    assert 0 < _done(out) < 7, run.stderr + run.stdout
+    resumed = run_batch(src, out, rules, engine)  # no limit now
+    assert not resumed.failed and _done(out) == 7 and resumed.resumed >= 1
+    fresh = tmp_path / "fresh"
+    run_batch(src, fresh, rules, engine)
+    assert _texts(out) == _texts(fresh)
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()} == before
+
+
+def _noise_png() -> bytes:
+    """A PNG that does not compress: random pixels, about 1.5 MB."""
+    import random
+
+    rng = random.Random(7)
+    data = bytes(rng.getrandbits(8) for _ in range(700 * 700 * 3))
+    pix = pymupdf.Pixmap(pymupdf.csRGB, 700, 700, data, False)
+    return pix.tobytes("png")

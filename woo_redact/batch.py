@@ -8,6 +8,7 @@ process loaded; the main process alone writes the database.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import multiprocessing
@@ -21,7 +22,7 @@ from typing import Callable
 
 from .detect import Engine, get_engine
 from .convert import convert, convertible
-from .errors import ExitCode, WooRedactError
+from .errors import ExitCode, OutputWriteError, WooRedactError
 from .model import DocResult, Finding
 from .overview import write_overview
 from .people import load_people, people_checksum
@@ -205,11 +206,26 @@ def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[D
             result.source, result.pdf, result.attachments = path, pdf, attachments
             if result.error:
                 result.error = result.error.replace(str(pdf), str(path))
-    except WooRedactError as e:
-        result = DocResult(source=path, status="failed", error=str(e))
-    except Exception as e:  # an unexpected bug must not lose the rest of the batch
-        result = DocResult(source=path, status="failed", error=f"{path}: internal error ({type(e).__name__}: {e})")
+    except Exception as e:  # one bad document must not lose the rest of the batch
+        reason = _output_full(e.__cause__ or e) or _output_full(e)
+        if reason:  # ... but a full or read-only output folder stops it (resumable)
+            raise OutputWriteError(f"{out_dir}: cannot write the outputs ({reason}): free space or fix the "
+                                   "folder, then run the same command again") from None
+        error = str(e) if isinstance(e, WooRedactError) else f"{path}: internal error ({type(e).__name__}: {e})"
+        result = DocResult(source=path, status="failed", error=error)
     return result, time.perf_counter() - start
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+_FULL_WORDS = ("no space left", "file too large", "read-only file system", "disk quota")
+
+
+def _output_full(e: Exception) -> str | None:
+    """Why writing failed, when it is the output folder that cannot take more (not one bad document)."""
+    if isinstance(e, OSError) and e.errno in _FULL:
+        return os.strerror(e.errno)
+    text = str(e).lower()
+    return next((w for w in _FULL_WORDS if w in text), None)
 
 
 def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
@@ -313,6 +329,8 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                             p, n, d = pending.pop(fut)
                             try:
                                 result, seconds = fut.result()
+                            except OutputWriteError:
+                                raise
                             except Exception as e:  # a worker died (out of memory, killed)
                                 result, seconds = DocResult(source=p, status="failed",
                                                             error=f"{p}: worker failed ({type(e).__name__})"), 0.0

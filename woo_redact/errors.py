@@ -49,3 +49,10 @@ class VerificationError(WooRedactError):
 
 class OutputError(WooRedactError):
     exit_code = ExitCode.file_access_error
+
+
+class OutputWriteError(OutputError):
+    """The output folder cannot take more (disk full, file too large, read-only, no permission): the
+    batch stops, and running the same command again continues once that is fixed."""
+
+    exit_code = ExitCode.file_access_error

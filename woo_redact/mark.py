@@ -34,12 +34,34 @@ def cover_pages(doc: pymupdf.Document) -> int:
     return 1 if doc.xref_get_key(doc.pdf_catalog(), COVER_KEY)[1] == "true" else 0
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+class _Lines:
+    """Wrapped lines of Helvetica down a page, top to bottom."""
 
+    def __init__(self, page: pymupdf.Page, left: float, right: float):
+        self.page, self.left, self.right, self.y = page, left, right, left
 
-def _hex(colour) -> str:
-    return "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+    def write(self, text: str, size: float, bold: bool = False, indent: float = 0, label: str = "",
+              after: float = 0) -> None:
+        font = "hebo" if bold else "helv"
+        x, width = self.left + indent, self.right - self.left - indent
+        if label:
+            self.page.insert_text((self.left, self.y + size), label, fontname=font, fontsize=size)
+        line = ""
+        for word in text.split():
+            trial = f"{line} {word}".strip()
+            if line and pymupdf.get_text_length(trial, font, size) > width:
+                self._emit(x, line, font, size)
+                line = word
+            else:
+                line = trial
+        if line:
+            self._emit(x, line, font, size)
+        self.y += after
+
+    def _emit(self, x: float, line: str, font: str, size: float) -> None:
+        # the standard fonts' encoding in MuPDF has no en dash: a hyphen reads the same
+        self.page.insert_text((x, self.y + size), line.replace("–", "-"), fontname=font, fontsize=size)
+        self.y += size * 1.3
 
 
 def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rules, uncertain: int) -> None:
@@ -52,21 +74,27 @@ def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rul
         if f.decision == "redact":
             counts[f.ground] = counts.get(f.ground, 0) + 1
     kept = sum(1 for f in findings if f.decision == "keep" and f.entity == "PERSON")
-    legend = "".join(
-        f'<li><span style="background-color:{_hex(g.colour)};color:{_hex(g.colour)}">&#9632;&#9632;</span> '
-        f"{_html(code)} – {_html(g.label)}: {counts.get(code, 0)} voorstel(len)</li>"
-        for code, g in rules.grounds.items())
-    legend += (f'<li><span style="color:{_hex(KEEP_COLOUR)}">- - -</span> niet gelakt, kijk nog eens: {kept}</li>'
-               f"<li>- - - onzeker (gestreepte rand in de kleur van de grond): {uncertain}</li>")
-    steps = "".join(f"<li>{_html(line)}</li>" for line in rules.review.instructions)
-    html = (f"<h2>{_html(rules.review.title)}</h2>"
-            f"<p><b>{_html(name)}</b>: {doc.page_count - 1} pagina('s), {sum(counts.values())} voorstel(len) om te lakken.</p>"
-            f"<h4>Zo beoordeelt u</h4><ol>{steps}</ol><h4>Legenda</h4><ul>{legend}</ul>"
-            f"<p><i>{_html(rules.review.footer)}</i></p>")
+    # drawn with the standard Helvetica, which every viewer has: nothing embedded, the preview stays small
     margin = min(width, height) * 0.08
-    page.insert_htmlbox(pymupdf.Rect(margin, margin, width - margin, height - margin), html,
-                        css="* {font-family: sans-serif; font-size: 10pt} h2 {font-size: 15pt} h4 {font-size: 11pt}",
-                        scale_low=0)
+    writer = _Lines(page, margin, width - margin)
+    writer.write(rules.review.title, 15, bold=True, after=8)
+    writer.write(f"{name}: {doc.page_count - 1} pagina('s), {sum(counts.values())} voorstel(len) om te lakken.",
+                 10, after=10)
+    writer.write("Zo beoordeelt u", 11, bold=True, after=3)
+    for i, line in enumerate(rules.review.instructions, 1):
+        writer.write(line, 10, indent=14, label=f"{i}.", after=2)
+    writer.y += 8
+    writer.write("Legenda", 11, bold=True, after=3)
+    for code, g in rules.grounds.items():
+        page.draw_rect(pymupdf.Rect(margin, writer.y + 1, margin + 10, writer.y + 9), color=g.colour, fill=g.colour,
+                       fill_opacity=0.35)
+        writer.write(f"{code} – {g.label}: {counts.get(code, 0)} voorstel(len)", 10, indent=16, after=2)
+    page.draw_rect(pymupdf.Rect(margin, writer.y + 1, margin + 10, writer.y + 9), color=KEEP_COLOUR, dashes="[2] 0")
+    writer.write(f"niet gelakt, kijk nog eens: {kept}", 10, indent=16, after=2)
+    page.draw_rect(pymupdf.Rect(margin, writer.y + 1, margin + 10, writer.y + 9), color=(0.85, 0.1, 0.1),
+                   dashes="[3 2] 0", width=1.5)
+    writer.write(f"onzeker (gestreepte rand in de kleur van de grond): {uncertain}", 10, indent=16, after=10)
+    writer.write(rules.review.footer, 9, after=0)
     doc.xref_set_key(doc.pdf_catalog(), COVER_KEY, "true")
     if not had_labels:
         doc.xref_set_key(doc.pdf_catalog(), "PageLabels", "<</Nums[0<</P(Instructie)>>1<</S/D>>]>>")

@@ -65,6 +65,14 @@ def test_killed_batch_resumes_to_the_same_result(tmp_path, rules, engine):
     assert result.resumed >= done_before and not result.failed
     assert _texts(out) == _texts(reference)
     assert not list(out.rglob(".*.tmp"))
+    # and the inventories of both runs are the same, row for row
+    runs = {}
+    for name, folder in (("resumed", out), ("reference", reference)):
+        bundle = tmp_path / name / "bundle"  # the same folder name: the matter defaults to it
+        assert CliRunner().invoke(main, ["package", str(src), "--out", str(folder), "--bundle", str(bundle)]
+                                  ).exit_code == 0
+        runs[name] = (bundle / "inventaris.csv").read_text(encoding="utf-8-sig")
+    assert runs["resumed"] == runs["reference"]
 
 
 def test_changed_input_or_rules_are_redone(tmp_path, rules, engine):
@@ -165,3 +173,23 @@ def _noise_png() -> bytes:
     data = bytes(rng.getrandbits(8) for _ in range(700 * 700 * 3))
     pix = pymupdf.Pixmap(pymupdf.csRGB, 700, 700, data, False)
     return pix.tobytes("png")
+
+
+def test_a_thousand_page_pdf_goes_through(tmp_path, rules, engine):
+    src = tmp_path / "in"
+    src.mkdir()
+    doc = pymupdf.open()
+    for i in range(1000):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((60, 80), f"Pagina {i + 1} van het dossier over de begroting.", fontsize=10)
+        if i % 100 == 7:
+            page.insert_text((60, 100), "Afgestemd met Noor Haddou (DJZ) en de directie.", fontsize=10)
+    doc.save(src / "dossier.pdf")
+    doc.close()
+    result = run_batch(src, tmp_path / "out", rules, engine)
+    (r,) = result.results
+    assert r.status == "ok" and r.pages == 1000 and len(r.redactions) == 10
+    with pymupdf.open(r.redacted) as out:
+        assert out.page_count == 1000
+        assert "Haddou" not in out[107].get_text() and "Pagina 108 van" in out[107].get_text()
+        assert "Pagina 1000 van" in out[999].get_text()

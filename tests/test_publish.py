@@ -124,3 +124,58 @@ def test_batch_ends_with_the_bundle_when_asked(tmp_path, engine):
     assert result.exit_code == 0, result.output
     assert "bundle ready: 1 of 2" in result.output
     assert check_bundle(bundle) == [] and (tmp_path / "bundle.zip").exists()
+
+
+# -- the GPP-Woo publicatiebank -----------------------------------------------------------------------
+
+from conftest import SHARED  # noqa: E402
+
+GPP_SPEC = SHARED / "standards" / "publish" / "gpp-publicatiebank-openapi.yaml"
+
+
+@pytest.fixture
+def publicatiebank(bundle):
+    if not GPP_SPEC.exists():
+        pytest.skip("the publicatiebank's OpenAPI document is not beside the repository")
+    import json
+    import uuid
+
+    from gpp_server import FakePublicatiebank
+
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    organisations = [{"uuid": str(uuid.uuid4()), "identifier": manifest["publisher"]["tooi"],
+                      "naam": manifest["publisher"]["name"], "oorsprong": "oorglijst", "isActief": True}]
+    categories = [{"uuid": str(uuid.uuid4()), "identifier": manifest["information_category"]["uri"],
+                   "naam": manifest["information_category"]["label"], "naamMeervoud": "", "definitie": "",
+                   "omschrijving": "", "oorsprong": "waardelijst", "order": 14}]
+    with FakePublicatiebank(GPP_SPEC, "geheim", organisations, categories) as bank:
+        yield bank
+
+
+def test_publish_to_the_publicatiebank_uploads_each_document_in_its_parts_once(bundle, publicatiebank):
+    bank = publicatiebank
+    args = ["publish", str(bundle), "--gpp", bank.url, "--token", "geheim"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output + str(bank.problems)
+    assert bank.problems == []  # every request and answer matched the OpenAPI document
+    assert len(bank.publicaties) == 1 and len(bank.documenten) == 2
+    for doc_uuid, document in bank.documenten.items():
+        sent = bank.content(doc_uuid)
+        assert sent == (bundle / "documents" / document["bestandsnaam"]).read_bytes()
+        assert document["uploadVoltooid"] and len(document["bestandsdelen"]) > 1  # sent in several parts
+        assert doc_uuid in first.output
+    # again: found, nothing created twice, nothing sent twice
+    second = CliRunner().invoke(main, args + ["--status", "gepubliceerd"])
+    assert second.exit_code == 0, second.output + str(bank.problems)
+    assert len(bank.publicaties) == 1 and len(bank.documenten) == 2
+    assert "already there" in second.output and "uploaded" not in second.output.replace("already there", "")
+    assert next(iter(bank.publicaties.values()))["publicatiestatus"] == "gepubliceerd"
+    assert bank.problems == []
+
+
+def test_publicatiebank_errors_are_one_line(bundle, publicatiebank):
+    result = CliRunner().invoke(main, ["publish", str(bundle), "--gpp", publicatiebank.url, "--token", "fout"])
+    assert result.exit_code != 0
+    assert "HTTP 401" in result.output and len(result.output.strip().splitlines()) == 1
+    result = CliRunner().invoke(main, ["publish", str(bundle), "--gpp", "http://127.0.0.1:9", "--token", "x"])
+    assert result.exit_code != 0 and "not reachable" in result.output

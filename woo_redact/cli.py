@@ -164,21 +164,39 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip) -> None:
               help="Write a static web root here (documents, sitemaps, robots.txt, index.html).")
 @click.option("--base-url", default=None,
               help="Where --to will be served, when that differs from the bundle's base URL.")
-def publish(bundle, target, base_url):
-    """Publish a checked BUNDLE (from `package`): as a static web root for the Woo-index to harvest."""
+@click.option("--gpp", "gpp_url", default=None, help="Publish to this GPP-Woo publicatiebank API (its base URL).")
+@click.option("--token", envvar="WOO_REDACT_GPP_TOKEN", default=None,
+              help="The publicatiebank's API token (or $WOO_REDACT_GPP_TOKEN).")
+@click.option("--status", type=click.Choice(["concept", "gepubliceerd"]), default="concept", show_default=True,
+              help="With --gpp: leave the publicatie as a concept, or publish it at once.")
+def publish(bundle, target, base_url, gpp_url, token, status):
+    """Publish a checked BUNDLE (from `package`): as a static web root for the Woo-index to harvest (--to),
+    and/or to a GPP-Woo publicatiebank (--gpp). Re-running does not create duplicates."""
     from .publish import publish_static
 
-    if not target:
-        click.echo("Error: say where to publish: --to DIR", err=True)
+    if not target and not gpp_url:
+        click.echo("Error: say where to publish: --to DIR and/or --gpp URL", err=True)
+        sys.exit(int(ExitCode.bad_args))
+    if gpp_url and not token:
+        click.echo("Error: --gpp needs --token (or $WOO_REDACT_GPP_TOKEN)", err=True)
         sys.exit(int(ExitCode.bad_args))
     try:
-        documents = publish_static(bundle, target, base_url)
+        if target:
+            documents = publish_static(bundle, target, base_url)
+            click.echo(f"published {len(documents)} document(s) → {target} (index.html, robots.txt, sitemaps)")
+        if gpp_url:
+            from .gpp import publish_gpp
+
+            report = publish_gpp(bundle, gpp_url, token, status=status)
+            click.echo(f"publicatie {report.publicatie} ({'created' if report.created else 'found'}, {report.status})")
+            for doc_id, doc_uuid in report.documents.items():
+                sent = "uploaded" if doc_id in report.uploaded else "already there"
+                click.echo(f"  {doc_id} → document {doc_uuid} ({sent})")
     except WooRedactError as e:
         _fail(e)
     except OSError as e:
         click.echo(f"Error: {target}: {e.strerror or e}", err=True)
         sys.exit(int(ExitCode.file_access_error))
-    click.echo(f"published {len(documents)} document(s) → {target} (index.html, robots.txt, sitemaps)")
 
 
 @main.command()

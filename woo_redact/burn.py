@@ -58,6 +58,15 @@ def _unit_length(text: str) -> float:
     return max(pymupdf.get_text_length(text, FONT, 1), 1e-6)
 
 
+def _inside(inner: Rect, outer: Rect) -> bool:
+    return outer[0] <= inner[0] + 0.01 and outer[1] <= inner[1] + 0.01 and inner[2] <= outer[2] + 0.01 \
+        and inner[3] <= outer[3] + 0.01
+
+
+def _holds(r: Rect, x: float, y: float) -> bool:
+    return r[0] <= x < r[2] and r[1] <= y < r[3]
+
+
 def _bucket(width: float, widths: list[float]) -> float:
     for w in widths:
         if w >= width:
@@ -71,8 +80,9 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
     """Widen the boxes marked in `want` to the next width in `widths`, as far as the line has room:
     into the space before and after the name, never over a word that stays readable or another box."""
     rects = [pymupdf.Rect(r) for r, _ in boxes]
+    plain = [tuple(r) for r, _ in boxes]
     readable = [pymupdf.Rect(w[:4]) for w in page.get_text("words")
-                if not any(r.contains(((w[0] + w[2]) / 2, (w[1] + w[3]) / 2)) for r in rects)]
+                if not any(_holds(r, (w[0] + w[2]) / 2, (w[1] + w[3]) / 2) for r in plain)]
     # vertical rules (table cell borders) are limits too: a box must not swallow them
     readable += [d["rect"] for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
     margin = min(36.0, page.rect.width * 0.05)
@@ -121,13 +131,15 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
     font = pymupdf.Font(FONT)
     count = 0
     planned = plan_boxes(findings)
-    padded = {(p, tuple(r)) for f in findings if f.decision == "redact" and f.entity in rules.pad_entities
-              for p, r in f.boxes}
+    padded: dict[int, list[Rect]] = {}
+    for f in findings:
+        if f.decision == "redact" and f.entity in rules.pad_entities:
+            for p, r in f.boxes:
+                padded.setdefault(p, []).append(r)
     try:
         if rules.pad_widths:
             for pno, boxes in planned.items():
-                want = [any(p == pno and pymupdf.Rect(box).contains(pymupdf.Rect(r)) for p, r in padded)
-                        for box, _ in boxes]
+                want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]
                 if any(want):
                     planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths)
         for pno, words in (text_layer or {}).items():

@@ -8,7 +8,6 @@ the output. The checks here are written independently of the tool's own verifier
 """
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -133,7 +132,7 @@ def plant_split_and_kerned(path):
 
 
 def plant_hyphenated(path):
-    _save(_base([f"Het stuk is gecontroleerd door Jolien Verbeek-", "Hartsuiker en daarna verstuurd."]), path)
+    _save(_base(["Het stuk is gecontroleerd door Jolien Verbeek-", "Hartsuiker en daarna verstuurd."]), path)
 
 
 def plant_font_subset(path):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -12,7 +11,6 @@ import time
 
 import pikepdf
 import pymupdf
-import pytest
 from click.testing import CliRunner
 from conftest import REPO, make_pdf, page_text
 

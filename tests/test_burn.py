@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pymupdf
-import pytest
 from conftest import make_pdf
 
 from woo_redact.burn import burn, fit_label, plan_boxes

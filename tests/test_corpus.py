@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import REPO, SHARED, page_text
+from conftest import SHARED, page_text
 
 from woo_redact.batch import run_batch
 

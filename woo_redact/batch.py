@@ -258,6 +258,15 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
         if on_result:
             on_result(result)
 
+    def take(path: Path, name: str, digest: str, parent: str | None, result: DocResult) -> None:
+        """A result that needs no processing now (reviewed, or from an earlier run)."""
+        result.parent = parent
+        results[path] = result
+        if result.status == "ok":
+            seen.setdefault(digest, name)
+        if on_result:
+            on_result(result)
+
     files = inputs(in_dir)
     entries = [(path, output_name(in_dir, path), None) for path in files]
     order: list[Path] = []
@@ -274,24 +283,14 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                 except WooRedactError as e:
                     reviewed = DocResult(source=path, status="failed", error=f"{path}: reviewed preview: {e}")
                 if reviewed is not None:
-                    reviewed.parent = parent
-                    results[path] = reviewed
                     batch.reviewed += 1
-                    if reviewed.status == "ok":
-                        seen.setdefault(digest, name)
-                    if on_result:
-                        on_result(reviewed)
+                    take(path, name, digest, parent, reviewed)
                     continue
                 row = state.done(name, digest, checksum) if digest else None
                 earlier = _resumed(path, out_dir, name, row) if row else None
                 if earlier is not None:
-                    earlier.parent = parent
-                    results[path] = earlier
                     batch.resumed += 1
-                    if earlier.status == "ok":
-                        seen.setdefault(digest, name)
-                    if on_result:
-                        on_result(earlier)
+                    take(path, name, digest, parent, earlier)
                     continue
                 if not is_document(path) and not convertible(path):
                     finish(path, name, digest, DocResult(

@@ -8,15 +8,13 @@ finds the publicatie and the documents it made and only completes what is missin
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import requests
-from lxml import etree
 
-from .publish import DIWOO, PublishError, checked
+from .publish import PublishError, checked, published_documents
 
 SOURCE = "woo-redact"  # the 'bron' of our kenmerken
 TIMEOUT = 60
@@ -61,24 +59,6 @@ class Publicatiebank:
             page = self.call("GET", page["next"])
 
 
-def _rows(bundle: Path) -> list[dict]:
-    """The bundle's published documents: ID, title, date, PDF."""
-    with open(bundle / "inventaris.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    out = []
-    for row in rows:
-        pdfs = sorted((bundle / "documents").glob(f"{row['ID']}-*.pdf"))
-        if not pdfs:
-            continue
-        title = row["Document"]
-        meta = bundle / "metadata" / f"{row['ID']}.xml"
-        if meta.exists():
-            found = etree.parse(str(meta)).find(f".//{{{DIWOO}}}officieleTitel")
-            title = (found.text or "").strip() if found is not None and (found.text or "").strip() else title
-        out.append({"id": row["ID"], "title": title, "date": row["Datum"] or date.today().isoformat(), "pdf": pdfs[0]})
-    return out
-
-
 def _find(items: list[dict], identifier: str, what: str, url: str) -> str:
     for item in items:
         if item.get("identifier") == identifier:
@@ -108,16 +88,17 @@ def publish_gpp(bundle: Path, url: str, token: str, user: str = SOURCE, status: 
             "informatieCategorieen": [category], "publisher": publisher,
             "kenmerken": [{"kenmerk": kenmerk, "bron": SOURCE}]})
         report.publicatie, report.created = created["uuid"], True
-    for row in _rows(bundle):
+    for row in published_documents(bundle):
+        pdf = bundle / row["pdf"]
         found = api.all("/api/v2/documenten", {"publicatie": report.publicatie, "identifier": row["id"]})
-        data = row["pdf"].read_bytes()
+        data = pdf.read_bytes()
         if found:
             document = found[0]
         else:
             document = api.call("POST", "/api/v2/documenten", json={
                 "publicatie": report.publicatie, "identifier": row["id"], "officieleTitel": row["title"][:255],
-                "creatiedatum": row["date"], "bestandsformaat": "application/pdf",
-                "bestandsnaam": row["pdf"].name, "bestandsomvang": len(data),
+                "creatiedatum": row["date"] or date.today().isoformat(), "bestandsformaat": "application/pdf",
+                "bestandsnaam": pdf.name, "bestandsomvang": len(data),
                 "kenmerken": [{"kenmerk": row["id"], "bron": SOURCE}]})
         report.documents[row["id"]] = document["uuid"]
         if not document.get("uploadVoltooid"):

@@ -51,8 +51,9 @@ def checked(bundle: Path) -> dict:
     return manifest
 
 
-def _documents(web: Path) -> list[dict]:
-    """The published documents, in inventory order, with what index.html shows of them."""
+def published_documents(web: Path) -> list[dict]:
+    """The published documents of a bundle (or web root), in inventory order: ID, title (DiWoo's
+    officieleTitel, else the file name), date, judgement, grounds, PDF and text version (relative)."""
     with open(web / "inventaris.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     out = []
@@ -118,7 +119,7 @@ def publish_static(bundle: Path, target: Path, base_url: str | None = None) -> l
                 if path.suffix in REWRITTEN and path.is_file() and path.parent.name != "documents":
                     text = path.read_text(encoding="utf-8")
                     path.write_text(text.replace(old + "/", new + "/"), encoding="utf-8")
-        documents = _documents(work)
+        documents = published_documents(work)
         (work / "index.html").write_text(_index_html(manifest, documents), encoding="utf-8")
         _swap(work, target)
     except BaseException:

@@ -119,3 +119,32 @@ def test_applying_a_reviewed_scan_keeps_it_searchable_and_redacted(tmp_path, rul
     assert result.exit_code == 0, result.output
     text = page_text(tmp_path / "a" / "redacted" / "scan.pdf")
     assert "Kunstfonds" in text and "Quaedvlieg" not in text and "Haddou" not in text
+
+
+def test_a_scan_with_a_stamped_page_number_is_still_read(tmp_path, rules, engine):
+    src = make_scan(tmp_path / "gestempeld.pdf", [NOTA])
+    with pymupdf.open(src) as doc:
+        doc[0].insert_text((500, 820), "Pagina 1", fontsize=8)  # text added after scanning
+        doc.save(tmp_path / "stamped.pdf")
+    result = process(tmp_path / "stamped.pdf", tmp_path / "out", rules, engine)
+    assert result.status == "ok"
+    text = page_text(result.redacted)
+    assert "Pagina 1" in text and "Kunstfonds" in text
+    assert "Quaedvlieg" not in text and "Haddou" not in text
+
+
+def test_a_slightly_skewed_scan_is_read(tmp_path, rules, engine):
+    straight = make_scan(tmp_path / "recht.pdf", [NOTA], dpi=200)
+    skewed = pymupdf.open()
+    with pymupdf.open(straight) as src:
+        page = skewed.new_page(width=595, height=842)
+        page.show_pdf_page(page.rect, src, 0, rotate=-2.5)  # a page fed into the scanner a little askew
+        pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+    scan = pymupdf.open()
+    scan.new_page(width=595, height=842).insert_image(pymupdf.Rect(0, 0, 595, 842), stream=pix.tobytes("png"))
+    scan.save(tmp_path / "scheef.pdf")
+    assert "Haddou" in _ocr(tmp_path / "scheef.pdf")  # the name is there to be read
+    result = process(tmp_path / "scheef.pdf", tmp_path / "out", rules, engine)
+    assert result.status == "ok"
+    assert "Haddou" not in _ocr(result.redacted) and "Quaedvlieg" not in _ocr(result.redacted)
+    assert "Kunstfonds" in page_text(result.redacted)

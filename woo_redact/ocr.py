@@ -56,9 +56,28 @@ def available() -> str | None:
     return None
 
 
+SPARSE_WORDS = 12  # a page image with fewer words than this in its text layer is a scan with a stamp
+
+
 def needs_ocr(page: pymupdf.Page, words: list) -> bool:
-    """A page with no extractable text that shows an image: a scan."""
-    return not any(w[4].strip() for w in words) and bool(page.get_images(full=False))
+    """A scan: a page that shows an image and has no text layer — or only a few words on top of a
+    page-sized image (a page number or a stamp added after scanning)."""
+    if not page.get_images(full=False):
+        return False
+    count = sum(1 for w in words if w[4].strip())
+    if count == 0:
+        return True
+    if count >= SPARSE_WORDS:
+        return False
+    area = abs(page.rect)
+    return any(abs(r & page.rect) >= 0.5 * area for img in page.get_images(full=True)
+               for r in page.get_image_rects(img[0]))
+
+
+def merge_words(existing: list, read: list) -> list:
+    """The text layer's words plus the OCR words that do not lie on one of them."""
+    boxes = [pymupdf.Rect(w[:4]) for w in existing if w[4].strip()]
+    return existing + [w for w in read if not any(b.intersects(pymupdf.Rect(w[:4])) for b in boxes)]
 
 
 def _render(page: pymupdf.Page, rotation: int) -> tuple[bytes, pymupdf.Matrix]:

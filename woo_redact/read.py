@@ -99,7 +99,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
         if use_ocr and ocr.needs_ocr(page, raw):
             scanned = ocr.ocr_page(page)
-            raw = scanned.words
+            raw = ocr.merge_words(raw, scanned.words)
             confidence[pno] = round(scanned.confidence, 1)
         if not any(w[4].strip() for w in raw):
             textless.append(pno)

@@ -128,15 +128,13 @@ def test_batch_ends_with_the_bundle_when_asked(tmp_path, engine):
 
 # -- the GPP-Woo publicatiebank -----------------------------------------------------------------------
 
-from conftest import SHARED  # noqa: E402
+from conftest import REPO  # noqa: E402
 
-GPP_SPEC = SHARED / "standards" / "publish" / "gpp-publicatiebank-openapi.yaml"
+GPP_SPEC = REPO / "tests" / "standards" / "gpp-publicatiebank-openapi.yaml"  # see tests/standards/SOURCES.md
 
 
 @pytest.fixture
 def publicatiebank(bundle):
-    if not GPP_SPEC.exists():
-        pytest.skip("the publicatiebank's OpenAPI document is not beside the repository")
     import json
     import uuid
 
@@ -179,3 +177,12 @@ def test_publicatiebank_errors_are_one_line(bundle, publicatiebank):
     assert "HTTP 401" in result.output and len(result.output.strip().splitlines()) == 1
     result = CliRunner().invoke(main, ["publish", str(bundle), "--gpp", "http://127.0.0.1:9", "--token", "x"])
     assert result.exit_code != 0 and "not reachable" in result.output
+
+
+def test_the_token_only_goes_to_the_publicatiebank_itself():
+    from woo_redact.gpp import Publicatiebank
+    from woo_redact.publish import PublishError
+
+    api = Publicatiebank("https://publicaties.example.nl", "geheim", "woo-redact", "test")
+    with pytest.raises(PublishError, match="token is not sent there"):
+        api.call("PUT", "https://elders.example.com/api/v2/documenten/x/bestandsdelen/y")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import requests
 
 from .publish import PublishError, checked, published_documents
@@ -40,6 +42,8 @@ class Publicatiebank:
 
     def call(self, method: str, path: str, **kwargs) -> dict:
         url = path if path.startswith("http") else self.base + path
+        if urlsplit(url)[:2] != urlsplit(self.base)[:2]:  # a URL the API handed out (upload parts, pages)
+            raise PublishError(f"{url}: not on the publicatiebank {self.base}; the token is not sent there")
         try:
             response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
         except requests.RequestException as e:

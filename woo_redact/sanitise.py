@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ import pymupdf
 from pikepdf import Array, Dictionary, Name, String
 
 from woo_redact.errors import EncryptedPdfError, InputFileError, OutputError
-from woo_redact.verify import REVISION_END, Secrets, is_type, text_of
+from woo_redact.verify import REVISION_END, Secrets, is_type, stream_bytes, text_of
 
 PRODUCER = "woo-redact"
 
@@ -280,6 +281,57 @@ def _remove_optional_content(pdf: pikepdf.Pdf, notes: list[str]) -> None:
         notes.append("optional-content (layer) configuration removed; content of hidden layers now shows")
 
 
+_MARKED_TEXT_KEYS = ("/ActualText", "/Alt", "/E")
+_MARKED_TEXT = re.compile(rb"/(?:ActualText|Alt|E)\s*[(<]")  # such a key, inline in a content stream
+
+
+def _content_streams(pdf: pikepdf.Pdf):
+    """(owner, is_page) for every page and every Form XObject: the holders of content streams."""
+    for page in pdf.pages:
+        yield page, True
+    for obj in pdf.objects:
+        if obj._type_code == _T.stream and obj.get("/Subtype") == Name.Form:
+            yield obj, False
+
+
+def _content_bytes(owner, is_page: bool) -> bytes:
+    """The decompressed content of a page (all its content streams) or of a Form XObject."""
+    if not is_page:
+        return stream_bytes(owner)
+    contents = owner.obj.get("/Contents")
+    streams = list(contents) if is_type(contents, _T.array) else [contents]
+    return b"\n".join(stream_bytes(s) for s in streams if is_type(s, _T.stream))
+
+
+def _clean_marked_content(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
+    """Remove /ActualText, /Alt and /E that mention a secret from marked-content properties written
+    inline in content streams (`/Span <</ActualText (...)>> BDC`). Text extraction prefers the
+    replacement text to the glyphs, so it survives the burn stage, which only removes glyphs."""
+    removed = 0
+    for owner, is_page in _content_streams(pdf):
+        if not _MARKED_TEXT.search(_content_bytes(owner, is_page)):
+            continue
+        instructions = pikepdf.parse_content_stream(owner)
+        changed = 0
+        for operands, operator in instructions:
+            if str(operator) not in ("BDC", "DP") or len(operands) < 2 or not is_type(operands[1], _T.dictionary):
+                continue
+            props = operands[1]
+            for key in _MARKED_TEXT_KEYS:
+                if key in props and secrets.any_loose(text_of(props[key])):
+                    del props[key]
+                    changed += 1
+        if changed:
+            data = pikepdf.unparse_content_stream(instructions)
+            if is_page:
+                owner.obj.Contents = pdf.make_stream(data)
+            else:
+                owner.write(data)
+            removed += changed
+    if removed:
+        notes.append(_plural(removed, "replacement text") + " with personal data removed from page content")
+
+
 def _clear_strings(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
     """Last sweep: empty every string left anywhere in the object structure that mentions a secret
     (structure-tree /Alt and /ActualText, layer names, destinations...), and drop dictionary entries
@@ -373,6 +425,7 @@ def _clean_structure(src: Path, secrets: Secrets, title: str, notes: list[str]) 
         _clean_outline(pdf, secrets, notes)
         _clean_page_labels(pdf, secrets, notes)
         _remove_optional_content(pdf, notes)
+        _clean_marked_content(pdf, secrets, notes)
         _clean_catalog(pdf, notes)
         out = io.BytesIO()
         pdf.save(out)

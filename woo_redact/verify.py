@@ -83,6 +83,14 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+_SEPARATORS = re.compile(r"[\s._+-]+")
+
+
+def fold(text: str) -> str:
+    """`text` with every run of whitespace, dots, underscores, pluses and hyphens as one space."""
+    return _SEPARATORS.sub(" ", text).strip()
+
+
 def _trie_source(keys: Iterable, escape, unit) -> str | bytes:
     """Regex source that matches any of `keys`, built as a trie so that a search costs O(depth) per
     position instead of O(number of keys). Greedy: at a position the longest key wins."""
@@ -179,7 +187,8 @@ class Secrets:
     """The secrets to look for, prepared once for each kind of search.
 
     - `text(s)`: whole word, case-sensitive, whitespace-normalised (page text);
-    - `loose(s)`: substring, case-insensitive, whitespace-normalised (metadata, annotations, ...);
+    - `loose(s)`: substring, case-insensitive, whitespace-normalised, also with separators folded
+      ("jan.de-vries" matches "Jan de Vries"; metadata, annotations, links, ...);
     - `raw(b)`: substring in bytes, case-sensitive, in utf-8, latin-1 and utf-16-be.
     Secrets shorter than MIN_SECRET_LENGTH (after normalising) are left out.
     """
@@ -188,6 +197,7 @@ class Secrets:
         self.secrets = list(secrets)
         words: dict[str, set[int]] = {}
         loose: dict[str, set[int]] = {}
+        folded: dict[str, set[int]] = {}
         raw: dict[bytes, set[int]] = {}
         for i, secret in enumerate(self.secrets):
             norm = normalise(secret)
@@ -195,6 +205,8 @@ class Secrets:
                 continue
             words.setdefault(norm, set()).add(i)
             loose.setdefault(norm.lower(), set()).add(i)
+            if len(fold(norm.lower())) >= MIN_SECRET_LENGTH:
+                folded.setdefault(fold(norm.lower()), set()).add(i)
             for enc in ENCODINGS:
                 for form in {secret, norm}:
                     try:
@@ -202,7 +214,7 @@ class Secrets:
                     except UnicodeEncodeError:
                         pass
         self.indices = sorted(set().union(*words.values())) if words else []
-        self._keys = {"text": words, "loose": loose, "raw": raw}
+        self._keys = {"text": words, "loose": loose, "folded": folded, "raw": raw}
         self._finders: dict[str, _Finder] = {}
 
     def _finder(self, kind: str) -> _Finder:
@@ -219,7 +231,10 @@ class Secrets:
         return self._finder("text").find(normalise(text))
 
     def loose(self, text: str) -> set[int]:
-        return self._finder("loose").find(normalise(text).lower())
+        """Case-insensitive; also with the separators of e-mail addresses and file names folded to
+        spaces, so that "jan.de-vries@..." matches the name "Jan de Vries"."""
+        lowered = normalise(text).lower()
+        return self._finder("loose").find(lowered) | self._finder("folded").find(fold(lowered))
 
     def raw(self, blob: bytes) -> set[int]:
         return self._finder("raw").find(blob)

@@ -298,10 +298,10 @@ def _texts_of(obj, seen: set) -> list[str]:
     return out
 
 
-def _leaks(path) -> list[str]:
-    """Where the surname can still be found in the file at `path` (empty when it is gone)."""
+def _leaks(path, word: str = SURNAME) -> list[str]:
+    """Where `word` can still be found in the file at `path` (empty when it is gone)."""
     found = []
-    needle = re.compile(SURNAME, re.IGNORECASE)
+    needle = re.compile(word, re.IGNORECASE)
     with pymupdf.open(path) as doc:
         if any(needle.search(p.get_text()) for p in doc):
             found.append("page text")
@@ -316,7 +316,7 @@ def _leaks(path) -> list[str]:
         qdf = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(path), "-"], capture_output=True)
         raw += qdf.stdout
     for enc in ("latin-1", "utf-16-be"):
-        if SURNAME.encode(enc) in raw or SURNAME.lower().encode(enc) in raw:
+        if word.encode(enc) in raw or word.lower().encode(enc) in raw:
             found.append(f"decompressed bytes ({enc})")
     return found
 
@@ -352,4 +352,52 @@ def test_verify_reports_the_channel_before_and_nothing_after(corpus, tmp_path, r
     assert VERIFY_SAYS[channel].lower() in before.output.lower(), before.output
     result = process(corpus / f"{channel}.pdf", tmp_path, rules, engine)
     after = CliRunner().invoke(main, ["verify", str(result.redacted)])
+    assert after.exit_code == 0, after.output
+
+
+# -- the wider corpus: 31 builders, one channel each (tests/adversarial_pdfs.py) ---------------------
+
+from adversarial_pdfs import BUILDERS, CONTROL, NAME_PARTS  # noqa: E402
+
+
+def _in_first_revision(path, word: str) -> bool:
+    """The name only in a revision that a later incremental update replaced (compressed, unreferenced)."""
+    data = path.read_bytes()
+    first = data[:data.find(b"%%EOF") + 5]
+    with pymupdf.open(stream=first, filetype="pdf") as doc:
+        return word in doc[0].get_text()
+
+
+@pytest.fixture(scope="module")
+def wider(tmp_path_factory, rules, engine):
+    """builder → (original, redacted output), each processed once, on first use."""
+    folder = tmp_path_factory.mktemp("adversarial-wide")
+    done: dict = {}
+
+    def get(name: str):
+        if name not in done:
+            original = BUILDERS[name](folder / f"{name}.pdf")
+            result = process(original, folder / "out", rules, engine)
+            assert result.status == "ok", result.error
+            done[name] = (original, result.redacted)
+        return done[name]
+
+    return get
+
+
+@pytest.mark.parametrize("builder", sorted(BUILDERS))
+def test_wider_corpus_no_part_of_the_name_survives(wider, builder):
+    original, redacted = wider(builder)
+    assert _leaks(original, "Hartsuiker") or _in_first_revision(original, "Hartsuiker"), "no name was planted"
+    for part in NAME_PARTS:
+        assert _leaks(redacted, part) == [], part
+    with pymupdf.open(redacted) as doc:
+        assert CONTROL in " ".join(doc[0].get_text().split())
+
+
+@pytest.mark.parametrize("builder", sorted(BUILDERS))
+def test_wider_corpus_verify_finds_it_before_and_nothing_after(wider, builder):
+    original, redacted = wider(builder)
+    assert CliRunner().invoke(main, ["verify", str(original)]).exit_code != 0
+    after = CliRunner().invoke(main, ["verify", str(redacted)])
     assert after.exit_code == 0, after.output

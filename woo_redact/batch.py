@@ -313,7 +313,8 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
             if scheduler and todo:
                 from .remote import run_on_dask
 
-                run_on_dask(scheduler, todo, out_dir, rules, people, password, done)
+                run_on_dask(scheduler, sorted(todo, key=lambda t: _size(t[0]), reverse=True), out_dir, rules,
+                            people, password, done)
             elif workers <= 1 or len(todo) <= 1:
                 for path, name, digest in todo:
                     result, seconds = _work(path, out_dir, name, password)
@@ -321,7 +322,9 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
             else:
                 ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
                 with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                    pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in todo}
+                    # largest first: a long dossier started last would keep one worker busy alone at the end
+                    ordered = sorted(todo, key=lambda t: _size(t[0]), reverse=True)
+                    pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in ordered}
                     while pending:
                         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                         for fut in finished:
@@ -342,6 +345,13 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     rank = {p: i for i, p in enumerate(order)}
     batch.results = [results[p] for p in sorted(results, key=lambda p: rank.get(p, len(rank)))]
     return batch
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def default_workers() -> int:

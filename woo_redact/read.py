@@ -46,12 +46,6 @@ def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
     if doc.page_count == 0:
         doc.close()
         raise InputFileError(f"{path}: PDF has no pages")
-    if doc.get_ocgs():
-        # hidden optional-content layers are read, previewed and redacted like visible ones: the
-        # sanitiser removes the layers, so what they hide becomes visible in the output
-        for config in doc.layer_ui_configs():
-            if not config.get("on"):
-                doc.set_layer_ui_config(config["number"], 0)
     if doc.is_repaired:
         # MuPDF repaired a broken cross-reference table; the content may be incomplete.
         try:
@@ -59,6 +53,14 @@ def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
         except Exception as e:
             doc.close()
             raise InputFileError(f"{path}: corrupt PDF ({_short(e)})") from None
+    if doc.get_ocgs():
+        # hidden optional-content layers are read, previewed and redacted like visible ones: the
+        # sanitiser removes the layers, so what they hide becomes visible in the output. Without its
+        # layer configuration MuPDF shows every layer; the file itself is not touched.
+        doc.xref_set_key(doc.pdf_catalog(), "OCProperties", "null")
+        data = doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_NONE)
+        doc.close()
+        doc = pymupdf.open(stream=data, filetype="pdf")
     return doc
 
 

@@ -142,7 +142,10 @@ def _channels(path: Path, password: str | None) -> list[str]:
             out.append(f"bijlagen: {doc.embfile_count()} ingesloten bestand(en) / attachment(s)")
         cat = doc.pdf_catalog()
         named_js = doc.xref_get_key(cat, "Names/JavaScript")[0] != "null"
-        if named_js or "JavaScript" in doc.xref_get_key(cat, "OpenAction")[1]:
+        kind, action = doc.xref_get_key(cat, "OpenAction")
+        if kind == "xref":  # an action stored as an object of its own
+            action = doc.xref_object(int(action.split()[0]))
+        if named_js or "JavaScript" in action:
             out.append("JavaScript aanwezig / present")
     finally:
         doc.close()

@@ -1,0 +1,355 @@
+"""The adversarial corpus: one fictional civil servant's name hidden in every place a PDF can hold it.
+
+Each builder writes one PDF to a given path and returns it. Every file has a title and a control
+sentence (CONTROL) on each page that must survive redaction; the name is either in a header field the
+detector finds ("Opgesteld door: ..."), visible on the page (the anchor), or planted on its own where a
+header-like line makes it detectable by itself (hidden page text). All files are generated here with
+PyMuPDF and pikepdf.
+"""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pikepdf
+import pymupdf
+from pikepdf import Array, Dictionary, Name, String
+
+NAME = "Jolien Verbeek-Hartsuiker"
+NAME_PARTS = ("Jolien", "Verbeek", "Hartsuiker")  # none of them may survive anywhere, in any case
+EMAIL = "jolien.verbeek-hartsuiker@minbzk.nl"
+HEADER = f"Opgesteld door: {NAME}"
+TITLE = "Nota over de inzet van tolken"
+CONTROL = "De werkgroep komt in maart opnieuw bijeen."
+XMP = f"""<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:creator><rdf:Seq><rdf:li>{NAME}</rdf:li></rdf:Seq></dc:creator>
+</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"""
+HELVETICA = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)
+
+
+def base(anchor: bool = True, pages: int = 1) -> pymupdf.Document:
+    """A nota: title, the header field with the name (if `anchor`) and the control sentence per page."""
+    doc = pymupdf.open()
+    for number in range(pages):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((72, 72), TITLE if number == 0 else f"{TITLE} (vervolg)", fontname="helv", fontsize=14)
+        if anchor and number == 0:
+            page.insert_text((72, 110), HEADER, fontname="helv", fontsize=11)
+        page.insert_text((72, 400), CONTROL, fontname="helv", fontsize=11)
+    return doc
+
+
+def _save(doc: pymupdf.Document, path: Path) -> Path:
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def _with_pikepdf(path: Path, change) -> Path:
+    """Open `path` with pikepdf, let `change(pdf)` alter it, save it in place."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        change(pdf)
+        pdf.save(path)
+    return path
+
+
+def _page_ops(pdf: pikepdf.Pdf, page: int, ops: str, **resources) -> None:
+    """Append a content stream to a page; Helvetica is /FA, `resources` go into /Resources."""
+    obj = pdf.pages[page].obj
+    res = obj.Resources
+    if "/Font" not in res:
+        res.Font = Dictionary()
+    res.Font.FA = HELVETICA
+    for key, value in resources.items():
+        if f"/{key}" not in res:
+            res[f"/{key}"] = Dictionary()
+        for k, v in value.items():
+            res[f"/{key}"][f"/{k}"] = v
+    pdf.pages[page].contents_add(pdf.make_stream(ops.encode("latin-1")))
+
+
+def _text_ops(path: Path, ops: str) -> Path:
+    return _with_pikepdf(path, lambda pdf: _page_ops(pdf, 0, ops))
+
+
+# -- page content -----------------------------------------------------------------------------------
+
+
+def visible_text(path):
+    return _save(base(), path)
+
+
+def white_text(path):
+    return _text_ops(_save(base(anchor=False), path), f"q 1 1 1 rg BT /FA 11 Tf 72 700 Td ({HEADER}) Tj ET Q")
+
+
+def tiny_text(path):
+    return _text_ops(_save(base(anchor=False), path), f"q BT /FA 1 Tf 72 700 Td ({HEADER}) Tj ET Q")
+
+
+def invisible_text(path):
+    return _text_ops(_save(base(anchor=False), path), f"q BT 3 Tr /FA 11 Tf 72 700 Td ({HEADER}) Tj ET Q")
+
+
+def hidden_layer(path):
+    def change(pdf):
+        ocg = pdf.make_indirect(Dictionary(Type=Name.OCG, Name=String("Concept")))
+        pdf.Root.OCProperties = Dictionary(OCGs=Array([ocg]), D=Dictionary(OFF=Array([ocg])))
+        _page_ops(pdf, 0, f"/OC /oc1 BDC q BT /FA 11 Tf 72 700 Td ({HEADER}) Tj ET Q EMC", Properties={"oc1": ocg})
+
+    return _with_pikepdf(_save(base(anchor=False), path), change)
+
+
+def form_xobject(path):
+    """One Form XObject holding the header, drawn on both pages."""
+    def change(pdf):
+        form = pdf.make_stream(f"BT /FA 11 Tf 0 0 Td ({HEADER}) Tj ET".encode(), Type=Name.XObject,
+                               Subtype=Name.Form, BBox=Array([0, -5, 400, 15]),
+                               Resources=Dictionary(Font=Dictionary(FA=HELVETICA)))
+        for page in (0, 1):
+            _page_ops(pdf, page, "q 1 0 0 1 72 700 cm /Fx1 Do Q", XObject={"Fx1": form})
+
+    return _with_pikepdf(_save(base(anchor=False, pages=2), path), change)
+
+
+def actual_text(path):
+    """Glyphs that show nothing personal, marked with /ActualText that names the author."""
+    return _text_ops(_save(base(anchor=False), path),
+                     f"/Span <</ActualText ({HEADER})>> BDC q BT /FA 11 Tf 72 700 Td "
+                     "(Opgesteld door: zie bijlage) Tj ET Q EMC")
+
+
+def kerned_tj(path):
+    """The name as a TJ array with a kerning adjustment between every two letters."""
+    letters = " ".join(f"({c}) -12" for c in NAME)
+    return _text_ops(_save(base(anchor=False), path),
+                     f"q BT /FA 11 Tf 72 700 Td (Opgesteld door: ) Tj [{letters}] TJ ET Q")
+
+
+def letter_per_tj(path):
+    """The name drawn one letter at a time, each with its own Td and Tj."""
+    font = pymupdf.Font("helv")
+    x, ops = 72 + font.text_length("Opgesteld door: ", 11), []
+    for char in NAME:
+        ops.append(f"BT /FA 11 Tf {x:.2f} 700 Td ({char}) Tj ET")
+        x += font.text_length(char, 11)
+    return _text_ops(_save(base(anchor=False), path),
+                     "q BT /FA 11 Tf 72 700 Td (Opgesteld door: ) Tj ET " + " ".join(ops) + " Q")
+
+
+def hyphenated(path):
+    doc = base()
+    page = doc[0]
+    page.insert_text((72, 260), "Vragen over dit advies kunt u stellen aan Jolien Verbeek-", fontname="helv", fontsize=11)
+    page.insert_text((72, 274), "Hartsuiker, of aan het secretariaat.", fontname="helv", fontsize=11)
+    return _save(doc, path)
+
+
+def font_subset(path):
+    """The name in its own embedded TrueType font, subset to the name's glyphs only."""
+    doc = base(anchor=False)
+    page = doc[0]
+    page.insert_text((72, 110), "Opgesteld door:", fontname="helv", fontsize=11)
+    page.insert_font(fontname="F0", fontbuffer=pymupdf.Font("cjk").buffer)
+    page.insert_text((160, 110), NAME, fontname="F0", fontsize=11)
+    doc.subset_fonts()
+    return _save(doc, path)
+
+
+# -- beside the page content ----------------------------------------------------------------------
+
+
+def struct_alt(path):
+    def change(pdf):
+        figure = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Figure, Pg=pdf.pages[0].obj,
+                                              Alt=String(f"Portretfoto van {NAME}")))
+        pdf.Root.StructTreeRoot = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array([figure])))
+        pdf.Root.MarkInfo = Dictionary(Marked=True)
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
+def info_standard(path):
+    doc = base()
+    doc.set_metadata({"author": NAME, "title": f"Nota van {NAME}", "subject": NAME})
+    return _save(doc, path)
+
+
+def info_custom(path):
+    def change(pdf):
+        pdf.docinfo["/Behandelaar"] = String(NAME)
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
+def xmp(path):
+    doc = base()
+    doc.set_xml_metadata(XMP)
+    return _save(doc, path)
+
+
+def incremental_revision(path):
+    """Revision 1 names the author; an incremental update replaces the page content without it."""
+    _save(base(), path)
+    doc = pymupdf.open(path)
+    page = doc[0]
+    page.add_redact_annot(page.search_for(HEADER)[0])  # the editor removed the line in the new revision
+    page.apply_redactions()
+    page.insert_text((72, 110), "Opgesteld door: directie Migratiebeleid", fontname="helv", fontsize=11)
+    doc.saveIncr()
+    doc.close()
+    return path
+
+
+def annot_title(path):
+    doc = base()
+    annot = doc[0].add_text_annot((400, 72), "Akkoord")
+    annot.set_info(title=NAME)
+    annot.update()
+    return _save(doc, path)
+
+
+def annot_contents(path):
+    doc = base()
+    doc[0].add_text_annot((400, 72), f"Graag afstemmen met {NAME}").update()
+    return _save(doc, path)
+
+
+def annot_popup(path):
+    def change(pdf):
+        page = pdf.pages[0].obj
+        note = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=Array([400, 700, 420, 720]),
+                                            Contents=String("Zie opmerking")))
+        popup = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Popup, Rect=Array([420, 600, 560, 700]),
+                                             Parent=note, Contents=String(f"Vraag van {NAME}"), T=String(NAME)))
+        note.Popup = popup
+        page.Annots = Array([note, popup])
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
+def annot_reply(path):
+    def change(pdf):
+        page = pdf.pages[0].obj
+        note = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=Array([400, 700, 420, 720]),
+                                            Contents=String("Klopt dit bedrag?"), T=String("Controller")))
+        reply = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=Array([400, 700, 420, 720]),
+                                             IRT=note, RT=Name.R, T=String(NAME),
+                                             Contents=String(f"Ja, akkoord. {NAME}")))
+        page.Annots = Array([note, reply])
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
+def freetext_appearance(path):
+    doc = base()
+    doc[0].add_freetext_annot(pymupdf.Rect(300, 300, 550, 340), f"Vraag van {NAME}", fontsize=10)
+    return _save(doc, path)
+
+
+def _text_field(doc: pymupdf.Document, name: str, value: str) -> None:
+    widget = pymupdf.Widget()
+    widget.field_type = pymupdf.PDF_WIDGET_TYPE_TEXT
+    widget.field_name = name
+    widget.field_value = value
+    widget.rect = pymupdf.Rect(72, 500, 300, 520)
+    doc[0].add_widget(widget)
+
+
+def form_value(path):
+    doc = base()
+    _text_field(doc, "behandelaar", NAME)
+    return _save(doc, path)
+
+
+def form_appearance(path):
+    """The value was cleared, but the widget's appearance stream still draws the name."""
+    def change(pdf):
+        widget = pdf.pages[0].obj.Annots[0]
+        widget.V = String("")
+        stream = pdf.make_stream(f"/Tx BMC BT /FA 11 Tf 2 5 Td ({NAME}) Tj ET EMC".encode(), Type=Name.XObject,
+                                 Subtype=Name.Form, BBox=Array([0, 0, 228, 20]),
+                                 Resources=Dictionary(Font=Dictionary(FA=HELVETICA)))
+        widget.AP = Dictionary(N=stream)
+
+    doc = base()
+    _text_field(doc, "behandelaar", "")
+    return _with_pikepdf(_save(doc, path), change)
+
+
+def form_parent_value(path):
+    """A parent field holds the value; its kid is the widget on the page."""
+    def change(pdf):
+        widget = pdf.pages[0].obj.Annots[0]
+        parent = pdf.make_indirect(Dictionary(FT=Name.Tx, T=String("opsteller"), V=String(NAME), Kids=Array([widget])))
+        for key in ("/T", "/V", "/FT"):
+            if key in widget:
+                del widget[key]
+        widget.Parent = parent
+        pdf.Root.AcroForm.Fields = Array([parent])
+
+    doc = base()
+    _text_field(doc, "tijdelijk", "")
+    return _with_pikepdf(_save(doc, path), change)
+
+
+def link_mailto(path):
+    doc = base()
+    doc[0].insert_text((72, 300), "Mail de opsteller", fontname="helv", fontsize=11)
+    doc[0].insert_link({"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(72, 288, 180, 302), "uri": f"mailto:{EMAIL}"})
+    return _save(doc, path)
+
+
+def embedded_file(path):
+    doc = base()
+    doc.embfile_add(f"Notities {NAME}.txt", f"Notities van {NAME}\n".encode(), filename=f"Notities {NAME}.txt",
+                    desc=f"Aantekeningen van {NAME}")
+    return _save(doc, path)
+
+
+def file_attachment_annot(path):
+    doc = base()
+    annot = doc[0].add_file_annot((500, 72), f"Concept van {NAME}\n".encode(), f"{NAME}.txt",
+                                  desc=f"Bijlage van {NAME}")
+    annot.update()
+    return _save(doc, path)
+
+
+def outline_title(path):
+    doc = base()
+    doc.set_toc([[1, "Inleiding", 1], [1, f"Reactie {NAME}", 1]])
+    return _save(doc, path)
+
+
+def page_label(path):
+    doc = base()
+    doc.set_page_labels([{"startpage": 0, "prefix": f"{NAME}-", "style": "D"}])
+    return _save(doc, path)
+
+
+def javascript_names(path):
+    def change(pdf):
+        js = pdf.make_indirect(Dictionary(S=Name.JavaScript, JS=String(f"app.alert('Opgesteld door {NAME}');")))
+        pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("welkom"), js])))
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
+def javascript_openaction(path):
+    def change(pdf):
+        source = base64.b64encode(f"console.println('{NAME}');".encode()).decode()
+        code = pdf.make_stream(f"eval(atob('{source}')); // {NAME}".encode())
+        pdf.Root.OpenAction = pdf.make_indirect(Dictionary(S=Name.JavaScript, JS=code))
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
+BUILDERS = {f.__name__: f for f in (
+    visible_text, white_text, tiny_text, invisible_text, hidden_layer, form_xobject, actual_text, kerned_tj,
+    letter_per_tj, hyphenated, font_subset, struct_alt, info_standard, info_custom, xmp, incremental_revision,
+    annot_title, annot_contents, annot_popup, annot_reply, freetext_appearance, form_value, form_appearance,
+    form_parent_value, link_mailto, embedded_file, file_attachment_annot, outline_title, page_label,
+    javascript_names, javascript_openaction,
+)}

@@ -191,3 +191,16 @@ def test_a_thousand_page_pdf_goes_through(tmp_path, rules, engine):
         assert out.page_count == 1000
         assert "Haddou" not in out[107].get_text() and "Pagina 108 van" in out[107].get_text()
         assert "Pagina 1000 van" in out[999].get_text()
+
+
+def test_a_long_document_is_detected_in_page_ranges_with_the_same_result(tmp_path, rules, engine):
+    from woo_redact.detect import SPLIT_PAGES
+    from woo_redact.read import read
+
+    pages = [f"Van: {FIRST[i % 8]} {LAST[(i * 3) % 8]} <{FIRST[i % 8].lower()}@minbzk.nl>\n"
+             f"Pagina {i + 1}: minister Van Dorsten vraagt om de cijfers. Bel 06-{41000000 + i}."
+             for i in range(SPLIT_PAGES * 2 + 5)]
+    document = read(make_pdf(tmp_path / "lang.pdf", pages), rules)
+    alone = engine.detect(document, jobs=1)
+    split = engine.detect(document, jobs=3)
+    assert split == alone and len(alone) > 2 * len(pages)

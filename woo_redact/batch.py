@@ -201,7 +201,8 @@ def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[D
         if convertible(path) and not is_document(path):
             made = convert(path, converted_dir(out_dir, name))
             pdf, attachments = made.pdf, made.attachments
-        result = process(pdf, out_dir, rules, engine, password, name=name, people=_WORKER["people"])
+        result = process(pdf, out_dir, rules, engine, password, name=name, people=_WORKER["people"],
+                         jobs=_WORKER.get("jobs", 1))
         if pdf != path:
             result.source, result.pdf, result.attachments = path, pdf, attachments
             if result.error:
@@ -238,7 +239,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     people = load_people(out_dir)
     # a decision about a person changes what every document needs: it is part of the rules' checksum
     checksum = f"{rules.checksum}+{people_checksum(people)}" if people else rules.checksum
-    _WORKER.update(rules=rules, engine=engine, people=people)
+    _WORKER.update(rules=rules, engine=engine, people=people, jobs=workers)
     remove_stale_temporaries(out_dir)
     state = State(out_dir / STATE_FILE)
     batch = BatchResult()

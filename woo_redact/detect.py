@@ -5,6 +5,8 @@ plus the structure rules) is built once per process and reused for every documen
 """
 from __future__ import annotations
 
+import multiprocessing
+
 from .model import Candidate, Document
 from .names import DeduceNameRecognizer, Lookups, load_deduce
 from .nlp import build_analyzer
@@ -23,14 +25,34 @@ class Engine:
         self.analyzer = build_analyzer(build_identifier_recognizers(rules) + [DeduceNameRecognizer(deduce)])
         self.structure = StructureRules(rules, self.lookups)
 
-    def detect(self, document: Document) -> list[Candidate]:
-        """All candidates in the document's page text, sorted by position."""
-        out: list[Candidate] = []
+    def detect(self, document: Document, jobs: int = 1) -> list[Candidate]:
+        """All candidates in the document's page text, sorted by position. A document of more than
+        SPLIT_PAGES pages is split into `jobs` page ranges detected by forked helpers in parallel (pages
+        are detected one by one anyway, so the result is the same)."""
         text = document.text
         # page by page: Presidio's context enhancer scans all tokens for every result, which grows with
         # the square of the text; a page is the natural unit for context words anyway
         bounds = list(document.page_starts or [0]) + [len(text)]
-        for lo, hi in zip(bounds, bounds[1:]):
+        pages = list(zip(bounds, bounds[1:]))
+        if jobs > 1 and len(pages) > SPLIT_PAGES and "fork" in multiprocessing.get_all_start_methods():
+            size = -(-len(pages) // jobs)
+            ranges = [pages[i:i + size] for i in range(0, len(pages), size)]
+            _SPLIT.update(engine=self, text=text)  # inherited by the forked helpers, not pickled
+            try:
+                with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+                    out = [c for part in pool.map(_detect_pages, ranges) for c in part]
+            finally:
+                _SPLIT.clear()
+        else:
+            out = self._pages(text, pages)
+        if text.strip():
+            out += self.structure.find(document)
+        out.sort(key=lambda c: (c.start, -c.end))
+        return out
+
+    def _pages(self, text: str, pages: list[tuple[int, int]]) -> list[Candidate]:
+        out: list[Candidate] = []
+        for lo, hi in pages:
             if not text[lo:hi].strip():
                 continue
             for r in self.analyzer.analyze(text=text[lo:hi], language="nl"):
@@ -39,10 +61,15 @@ class Engine:
                 why = r.analysis_explanation.textual_explanation if r.analysis_explanation else ""
                 s, e = lo + r.start, lo + r.end
                 out.append(Candidate(s, e, text[s:e], r.entity_type, round(r.score, 3), name or "presidio", why or ""))
-        if text.strip():
-            out += self.structure.find(document)
-        out.sort(key=lambda c: (c.start, -c.end))
         return out
+
+
+SPLIT_PAGES = 60  # longer documents are detected in page ranges, in parallel
+_SPLIT: dict = {}
+
+
+def _detect_pages(pages: list[tuple[int, int]]) -> list[Candidate]:
+    return _SPLIT["engine"]._pages(_SPLIT["text"], pages)
 
 
 _ENGINES: dict[str, Engine] = {}

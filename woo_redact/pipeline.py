@@ -39,11 +39,12 @@ class Analysis:
 
 
 def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
-            people: dict | None = None) -> Analysis:
-    """Read, detect and decide: the findings for one document, with their boxes."""
+            people: dict | None = None, jobs: int = 1) -> Analysis:
+    """Read, detect and decide: the findings for one document, with their boxes. `jobs`: processes a
+    long document's detection may use."""
     engine = engine or get_engine(rules)
     document = read(path, rules, password)
-    candidates = engine.detect(document)
+    candidates = engine.detect(document, jobs=jobs)
     decider = Decider(rules, engine.structure, engine.lookups, people)
     findings = decider.decide(document, candidates)
     map_boxes(document, findings)
@@ -142,7 +143,8 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
 
 
 def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
-            password: str | None = None, name: str | None = None, people: dict | None = None) -> DocResult:
+            password: str | None = None, name: str | None = None, people: dict | None = None,
+            jobs: int = 1) -> DocResult:
     """Run one document through every stage and write its outputs under `out_dir`:
     redacted/<name>.pdf, preview/<name>.pdf and findings/<stem>.json."""
     path = Path(path)
@@ -151,7 +153,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         name += ".pdf"
     result = DocResult(source=path, status="failed")
     try:
-        analysis = analyse(path, rules, engine, password, people)
+        analysis = analyse(path, rules, engine, password, people, jobs=jobs)
         digest = sha256_file(path)  # ties the preview and its findings to this exact original
         result.pages = analysis.document.page_count
         result.findings = analysis.findings

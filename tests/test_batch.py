@@ -204,3 +204,24 @@ def test_a_long_document_is_detected_in_page_ranges_with_the_same_result(tmp_pat
     alone = engine.detect(document, jobs=1)
     split = engine.detect(document, jobs=3)
     assert split == alone and len(alone) > 2 * len(pages)
+
+
+def test_a_long_document_split_over_helpers_gives_the_same_outputs(tmp_path, rules, engine):
+    from woo_redact.detect import SPLIT_PAGES
+    from woo_redact.pipeline import process
+
+    pages = [f"Van: {FIRST[i % 8]} {LAST[(i * 3) % 8]}\nPagina {i + 1}: de cijfers van dossier {i}."
+             for i in range(SPLIT_PAGES + 10)]
+    src = make_pdf(tmp_path / "lang.pdf", pages)
+    outs = {jobs: tmp_path / f"out{jobs}" for jobs in (1, 2)}
+    for jobs, out in outs.items():
+        assert process(src, out, rules, engine, jobs=jobs).status == "ok"
+
+    def annotations(out):
+        with pymupdf.open(out / "preview" / "lang.pdf") as doc:
+            return [(p.number, a.info["id"], tuple(round(c, 1) for c in a.rect)) for p in doc for a in p.annots()]
+
+    assert annotations(outs[2]) == annotations(outs[1]) and annotations(outs[1])
+    assert _texts(outs[2]) == _texts(outs[1])
+    crops = {jobs: sorted(p.name for p in (out / "review").rglob("*.png")) for jobs, out in outs.items()}
+    assert crops[2] == crops[1] and crops[1]

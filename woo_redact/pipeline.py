@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .burn import burn
 from .decide import Decider, map_boxes
-from .detect import Engine, get_engine
+from .detect import SPLIT_PAGES, Engine, get_engine
 from .errors import VerificationError, WooRedactError
 from .mark import mark
 from .model import Candidate, Document, DocResult, Finding
@@ -142,6 +143,17 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
     return [n for n in notes if n]
 
 
+def _review_material(path: Path, out_dir: Path, preview: Path, analysis: Analysis, rules: Rules,
+                     password: str | None, digest: str) -> None:
+    """The preview PDF and the review page's crops of one document."""
+    document = analysis.document
+    with atomic_path(preview) as tmp:
+        mark(path, tmp, analysis.findings, rules, password, source_sha256=digest,
+             ocr_confidence=document.ocr_confidence, textless=document.textless_pages)
+    render_crops(path, out_dir, digest, [(f.id, p + 1, r) for f in analysis.findings for p, r in f.boxes],
+                 password)
+
+
 def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
             password: str | None = None, name: str | None = None, people: dict | None = None,
             jobs: int = 1) -> DocResult:
@@ -169,15 +181,22 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         redactions = [f for f in analysis.findings if f.decision == "redact"]
         title = analysis.document.field_value("Betreft") or analysis.document.field_value("Onderwerp")
         result.redacted = out_dir / "redacted" / name
-        result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password, title,
-                                    text_layer=document.ocr_words())
         preview = out_dir / "preview" / name
-        with atomic_path(preview) as tmp:
-            mark(path, tmp, analysis.findings, rules, password, source_sha256=digest,
-                 ocr_confidence=document.ocr_confidence, textless=document.textless_pages)
+        review_args = (path, out_dir, preview, analysis, rules, password, digest)
+        helper = None
+        if jobs > 1 and document.page_count > SPLIT_PAGES and "fork" in multiprocessing.get_all_start_methods():
+            # a long document: its preview and crops are made beside the burn-in, in a forked helper
+            helper = multiprocessing.get_context("fork").Process(target=_review_material, args=review_args)
+            helper.start()
+        try:
+            result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
+                                        title, text_layer=document.ocr_words())
+        finally:
+            if helper is not None:
+                helper.join()
+        if helper is None or helper.exitcode != 0:
+            _review_material(*review_args)
         result.preview = preview
-        render_crops(path, out_dir, digest, [(f.id, p + 1, r) for f in analysis.findings for p, r in f.boxes],
-                     password)
         fjson = out_dir / "findings" / (Path(name).stem + ".json")
         with atomic_path(fjson) as tmp:
             tmp.write_text(json.dumps(findings_json(path, analysis, rules, digest), ensure_ascii=False, indent=1),

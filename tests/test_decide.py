@@ -104,3 +104,11 @@ def test_findings_record_rule_and_reason(tmp_path, rules, engine):
         assert f.rule and f.reason
         if f.decision == "keep":
             assert "official" in f.reason
+
+
+def test_a_first_name_known_only_from_an_e_mail_address_goes(tmp_path, rules, engine):
+    redacted, kept, _ = _decisions(tmp_path, rules, engine,
+                                   "Stuur het stuk naar marloes.dekker@minbzk.nl voor vrijdag.\n"
+                                   "Kun jij Marloes vragen of de cijfers kloppen? Minister Klever wacht erop.")
+    assert "Marloes" in redacted, redacted
+    assert not any("Klever" in r for r in redacted)

@@ -156,6 +156,12 @@ class Decider:
             elif c.score >= IDENTIFIER_MIN_SCORE:
                 findings.append(self._identifier(doc, c, line_starts))
 
+        # the owner of a personal e-mail address is a person too: "marloes.dekker@..." makes "Marloes"
+        # (in "Kun jij Marloes vragen?") and "Dekker" mentions of her
+        for f in findings:
+            if f.entity == "EMAIL_ADDRESS" and f.decision == "redact":
+                self._person_from_address(f.text, persons)
+
         # a person with a public official's name (and no other initial) is that official
         # reviewers' decisions about people (OUT_DIR/people.yaml): "redact" adds them, "keep" keeps them
         reviewed_keep = set()
@@ -236,6 +242,27 @@ class Decider:
         if len(f) < 3:
             return False
         return not (self.lookups is not None and self.lookups.is_common_word(f))
+
+    def _person_from_address(self, address: str, persons: dict) -> None:
+        """Add the first name of an address's local part ("voornaam.achternaam") to the person with that
+        surname, or make that person when the address is all the document says of them."""
+        parts = [p for p in re.split(r"[._]", address.split("@", 1)[0]) if p]
+        if len(parts) < 2 or self.lookups is None:
+            return
+        first = parts[0][:1].upper() + parts[0][1:].lower()
+        if len(first) < 3 or not self._is_first_name(first):
+            return
+        squashed = re.sub(r"[^a-z]", "", "".join(parts[1:]).lower())
+        for key, p in persons.items():
+            if re.sub(r"[^a-z]", "", key) == squashed:
+                p.first.add(first)
+                p.sources.append("e-mail address")
+                return
+        if len(parts) == 2 and parts[1].isalpha() and len(parts[1]) >= 3:
+            surname = parts[1][:1].upper() + parts[1][1:].lower()
+            p = persons.setdefault(surname.lower(), _Person(surname=surname))
+            p.first.add(first)
+            p.sources.append("e-mail address")
 
     def _collect_person(self, c, persons, first_only, official_at, findings, doc):
         why = official_at(c.start, c.end)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pymupdf
-from conftest import make_pdf
+from conftest import make_pdf, page_text
 
 from woo_redact.burn import burn, fit_label, plan_boxes
 from woo_redact.model import Finding
@@ -141,3 +141,23 @@ def test_widened_boxes_leave_the_words_beside_them_readable(tmp_path, rules, eng
     assert "sprak" in words and "ons" in words
     for box in _black_boxes(result.redacted):
         assert not box.intersects(words["sprak"]) and not box.intersects(words["ons"])
+
+
+def test_a_box_takes_no_letters_from_the_lines_above_and_below(tmp_path, rules):
+    """Tight line spacing: glyph boxes of neighbouring lines reach into each other."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = 100
+    for line in ("Aan: P. Goedhart <p.goedhart@leiden.nl>", "Cc: A. North <a.north@leiden.nl>",
+                 "Datum: dinsdag 14 januari"):
+        page.insert_text((72, y), line, fontsize=11)
+        y += 11  # no leading
+    src = tmp_path / "krap.pdf"
+    doc.save(src)
+    words = {w[4]: w for w in doc[0].get_text("words")}
+    box = tuple(words["<a.north@leiden.nl>"][:4])
+    finding = Finding("f1", 0, 0, "", "EMAIL_ADDRESS", "redact", "5.1.2e", "test", "test", 1.0, None, [(0, box)])
+    burn(src, tmp_path / "out.pdf", [finding], rules)
+    text = page_text(tmp_path / "out.pdf")
+    assert "a.north" not in text
+    assert "P. Goedhart <p.goedhart@leiden.nl>" in text and "Datum: dinsdag 14 januari" in text

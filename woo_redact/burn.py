@@ -58,6 +58,14 @@ def _unit_length(text: str) -> float:
     return max(pymupdf.get_text_length(text, FONT, 1), 1e-6)
 
 
+BAND = 0.3  # text removal keeps off this share of a box's height at its top and at its bottom
+
+
+def _band(r: pymupdf.Rect) -> pymupdf.Rect:
+    inset = r.height * BAND
+    return pymupdf.Rect(r.x0, r.y0 + inset, r.x1, r.y1 - inset)
+
+
 def _inside(inner: Rect, outer: Rect) -> bool:
     return outer[0] <= inner[0] + 0.01 and outer[1] <= inner[1] + 0.01 and inner[2] <= outer[2] + 0.01 \
         and inner[3] <= outer[3] + 0.01
@@ -147,14 +155,28 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
         for pno, boxes in planned.items():
             page = doc[pno]
             scanned = pno in (text_layer or {})
-            for rect, _ in boxes:
-                page.add_redact_annot(pymupdf.Rect(rect), fill=SCAN_FILL if scanned else (0, 0, 0), cross_out=False)
+            fill = SCAN_FILL if scanned else (0, 0, 0)
+            rects = [pymupdf.Rect(rect) for rect, _ in boxes]
+            if page.get_images(full=False):
+                # image pixels under the whole box first (text untouched in this pass)
+                for r in rects:
+                    page.add_redact_annot(r, cross_out=False)
+                page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                                      graphics=pymupdf.PDF_REDACT_LINE_ART_NONE, text=pymupdf.PDF_REDACT_TEXT_NONE)
+            # text: MuPDF removes every glyph whose box touches the redaction, and glyph boxes of the
+            # lines above and below reach into a word's box; the middle band of the box takes the
+            # glyphs of its own line only
+            for r in rects:
+                page.add_redact_annot(r if scanned else _band(r), cross_out=False)
                 count += 1
-            page.apply_redactions(
-                images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
-                graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
-                text=pymupdf.PDF_REDACT_TEXT_REMOVE,
-            )
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                                  graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
+                                  text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+            shape = page.new_shape()
+            for r in rects:  # one path per box: each box its own object for a reader's tools
+                shape.draw_rect(r)
+                shape.finish(color=None, fill=fill, width=0)
+            shape.commit()
             _write_labels(page, boxes, rules, font, colour=(0, 0, 0) if scanned else (1, 1, 1))
         doc.save(dst, garbage=1)
     finally:

@@ -350,20 +350,31 @@ class Decider:
 
     def _organisation_address(self, doc: Document, c: Candidate, line_starts: list[int]) -> bool:
         """A postcode in an organisation's address block: next to its Postbus line, its web address or
-        its name ("Directie Regie Migratieketen / Turfmarkt 147 / 2511 DP Den Haag / Postbus 20301")."""
+        its name ("Directie Regie Migratieketen / Turfmarkt 147 / 2511 DP Den Haag / Postbus 20301") —
+        never in a block about a person ("Naam: ... / Adres: ... / Geboortedatum: ...")."""
         line_no = bisect.bisect_right(line_starts, c.start) - 1
         if line_no < 0:
             return False
-        page = doc.lines[line_no].page
+        own = doc.lines[line_no]
+        if _PERSONAL_LABEL.match(own.text.strip()):
+            return False
         near = [ln.text.strip().lower() for ln in doc.lines[max(0, line_no - 3):line_no + 3]
-                if ln.page == page and ln.start != doc.lines[line_no].start]
+                if ln.page == own.page and ln.start != own.start]
+        if any(_PERSONAL_LABEL.match(t) for t in near):
+            return False
         org = self.structure.org_words
-        return any(t.startswith(("postbus", "antwoordnummer", "www.", "http")) or ".nl/" in t or t.endswith(".nl")
+        return any(t.startswith(("postbus", "antwoordnummer", "www.", "http"))
+                   or ("@" not in t and (".nl/" in t or t.endswith(".nl")))
                    or (t.split()[:1] and t.split()[0].strip(",.") in org) for t in near)
 
     def _finding(self, doc, s, e, entity, decision, ground, rule, reason, score, person=None) -> Finding:
         fid = hashlib.sha1(f"{doc.name}:{s}:{e}:{entity}".encode()).hexdigest()[:12]
         return Finding(fid, s, e, doc.text[s:e], entity, decision, ground, rule, reason, score, person)
+
+
+# labels of a block about a person: an address there is that person's
+_PERSONAL_LABEL = re.compile(r"(?i)(?:naam|adres|woonadres|huisadres|woonplaats|geboortedatum|geboren|bsn|"
+                             r"burgerservicenummer|telefoon|mobiel|e-?mail|iban|rekeningnummer)\b\s*:")
 
 
 def _word_index(text: str) -> dict[str, list[int]]:

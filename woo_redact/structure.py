@@ -49,6 +49,8 @@ class StructureRules:
         self.roles = {r.lower() for r in rules.roles}
         self.titles = sorted((t.lower() for t in rules.titles), key=len, reverse=True)
         self.signatory = rules.signatory_lines
+        # the words in our own boxes: a line that is only a box label is a name already redacted
+        self.labels = {g.label.lower() for g in rules.grounds.values()} | {c.lower() for c in rules.grounds}
 
     # -------------------------------------------------------------------------------------- filters
     def looks_like_person(self, text: str, single_ok: bool = True) -> bool:
@@ -131,6 +133,8 @@ class StructureRules:
             for nxt in lines[i + 1:i + 3]:
                 if any(rx.match(nxt.text) for rx in self.signatory):
                     break  # "De Minister van ...," : the signatory is a public official
+                if nxt.text.strip().lower() in self.labels:
+                    break  # the name under the greeting was redacted already (verify on an output)
                 text = nxt.text
                 s, e = nxt.start, nxt.end
                 # "Naam | functie" or "Naam, functie" on one line

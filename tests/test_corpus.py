@@ -135,3 +135,15 @@ def test_dev_corpus_bundle_holds_only_what_is_meant_for_publication(dev_run, rul
             assert row.beoordeling in ("Openbaar", "Deels openbaar")
             assert bool(row.grounds) == (row.beoordeling == "Deels openbaar")
     assert check_bundle(report.path) == []
+
+
+def test_verify_finds_nothing_on_the_peer_outputs(peer_run):
+    from click.testing import CliRunner
+
+    from woo_redact.cli import main
+
+    out, result = peer_run
+    for r in result.results:
+        if r.status == "ok":
+            check = CliRunner().invoke(main, ["verify", str(r.redacted)])
+            assert check.exit_code == 0, check.output

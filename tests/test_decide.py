@@ -112,3 +112,15 @@ def test_a_first_name_known_only_from_an_e_mail_address_goes(tmp_path, rules, en
                                    "Kun jij Marloes vragen of de cijfers kloppen? Minister Klever wacht erop.")
     assert "Marloes" in redacted, redacted
     assert not any("Klever" in r for r in redacted)
+
+
+def test_a_function_line_under_a_greeting_is_no_name(tmp_path, rules, engine):
+    redacted, _, _ = _decisions(tmp_path, rules, engine,
+                                "Zie de bijlage.\nMet vriendelijke groet,\nBeleidsmedewerker Sociaal Domein\n\n"
+                                "Met vriendelijke groet,\nHoofd Subsidies")
+    assert not any("Sociaal" in r or "Subsidies" in r for r in redacted), redacted
+
+
+def test_an_initial_that_is_also_a_role_letter_still_starts_a_name(tmp_path, rules, engine):
+    redacted, _, _ = _decisions(tmp_path, rules, engine, "Verslag: M. Bouzid\n1. Opening\nDe voorzitter opent.")
+    assert any("Bouzid" in r for r in redacted), redacted

@@ -62,6 +62,8 @@ class StructureRules:
         lowered = [t.lower().strip(".,") for t in tokens]
         if any(t in self.org_words for t in lowered):
             return False
+        if len(lowered[0]) > 3 and lowered[0] in self.roles:
+            return False  # "Beleidsmedewerker Sociaal Domein", "Hoofd Subsidies": a function line (not "M. Bouzid")
         low = clean.lower()
         if any(low == t or low.startswith(t + " ") for t in self.titles):
             return False  # "Minister voor ...", "Staatssecretaris van ..." (an office, or a public official)

@@ -124,14 +124,7 @@ def test_rejecting_a_person_once_keeps_them_in_the_whole_batch(tmp_path, rules, 
     run_batch(src, out, rules, engine)
     assert "Haddou" not in page_text(out / "redacted" / "b.pdf")
     preview = out / "preview" / "a.pdf"
-    doc = pymupdf.open(preview)
-    page = doc[1]
-    word = next(w for w in page.get_text("words") if w[4] == "Haddou")
-    centre = ((word[0] + word[2]) / 2, (word[1] + word[3]) / 2)
-    page.delete_annot(next(a for a in page.annots() if centre in a.rect))
-    doc.save(tmp_path / "r.pdf")
-    doc.close()
-    (tmp_path / "r.pdf").replace(preview)
+    _reject_in_preview(preview, "Haddou", tmp_path)
     assert CliRunner().invoke(main, ["apply", str(preview), "--out", str(out)]).exit_code == 0
     again = run_batch(src, out, rules, engine)
     assert again.resumed == 0  # the decision about a person redoes every document

@@ -87,3 +87,22 @@ def test_overview_loads_and_filters_in_headless_chromium(batch_out):
         assert 0 < len(visible()) < everything
     finally:
         driver.quit()
+
+
+def test_crops_come_as_one_sheet_per_page_made_by_the_worker(batch_out, rules):
+    """A dossier has thousands of boxes: the worker writes one image per page, and the overview finds
+    every crop on those sheets without rendering again."""
+    sheets = sorted((batch_out / "review").rglob("*.png"))
+    html = (batch_out / "review.html").read_text(encoding="utf-8")
+    used = set(re.findall(r'<img src="([^"]+)"', html))
+    assert len(sheets) == 2 and {str(s.relative_to(batch_out)) for s in sheets} == used  # one page each
+    stamps = {s: s.stat().st_mtime_ns for s in sheets}
+    from woo_redact.overview import write_overview
+
+    write_overview(batch_out, rules)
+    assert {s: s.stat().st_mtime_ns for s in sorted((batch_out / "review").rglob("*.png"))} == stamps
+    # every crop shows its own box: the sheet holds the crops one under the other
+    for frame, image in re.findall(r'<div class="crop" style="([^"]+)"><img src="[^"]+" style="([^"]+)"', html):
+        w, h = map(int, re.search(r"aspect-ratio:(\d+)/(\d+)", frame).groups())
+        top = float(re.search(r"top:-([\d.]+)%", image).group(1)) * h / 100
+        assert w > 50 and h > 10 and top >= 0

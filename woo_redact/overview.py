@@ -8,10 +8,15 @@ previews, and never part of a publication bundle.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import math
 import shutil
+import struct
+import zlib
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pymupdf
@@ -21,9 +26,10 @@ from .rules import Rules
 from .state import State
 
 PAGE = "review.html"
-IMAGES = "review"  # OUT_DIR/review/<document hash>/<finding>.png
+IMAGES = "review"  # OUT_DIR/review/<document hash>/p<page>-<boxes hash>.png: one sheet per page
 ZOOM = 1.5
 MARGIN = (60.0, 12.0)  # points around a box in its crop: enough line to see the context
+SHEET_GAP = 4  # pixels between two crops on a sheet
 
 STATES = {  # decision in the database → (state shown, Dutch label)
     "redact": ("proposed", "voorgesteld"),
@@ -55,60 +61,126 @@ def _position(row: dict) -> tuple:
     return row["page"], round(box[1]), box[0]
 
 
-def _box(box) -> list[float]:
-    """A box as the database stores it (2 decimals), so that worker and overview name crops alike."""
-    return [round(float(c), 2) for c in box]
+def _box(box) -> tuple[float, ...]:
+    """A box as the database stores it (2 decimals), so that worker and overview lay out sheets alike."""
+    return tuple(round(float(c), 2) for c in box)
 
 
-def crop_name(sha256: str, finding: str, page: int, box) -> str:
-    """The crop's path below OUT_DIR, from the document's hash, the finding and its box (1-based page)."""
-    b = _box(box)
-    return f"{IMAGES}/{sha256[:16]}/{finding}-{page}-{int(b[0])}-{int(b[1])}.png"
+def _clip(page_rect: tuple, box) -> tuple[float, float, float, float]:
+    """The page area a box's crop shows: the box with MARGIN around it, inside the page."""
+    x0, y0, x1, y1 = (max(box[0] - MARGIN[0], page_rect[0]), max(box[1] - MARGIN[1], page_rect[1]),
+                      min(box[2] + MARGIN[0], page_rect[2]), min(box[3] + MARGIN[1], page_rect[3]))
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else tuple(page_rect)
 
 
-def _clip(page_rect: pymupdf.Rect, box) -> pymupdf.Rect:
-    rect = pymupdf.Rect(box)
-    clip = pymupdf.Rect(rect.x0 - MARGIN[0], rect.y0 - MARGIN[1], rect.x1 + MARGIN[0], rect.y1 + MARGIN[1]) & page_rect
-    return pymupdf.Rect(page_rect) if clip.is_empty else clip
+@dataclass
+class Crop:
+    """One box's crop on its page's sheet: the page area `clip` shows at `pixels` of the rendered page,
+    copied to `at` (left, top) on the sheet."""
+    sheet: str  # path below OUT_DIR
+    clip: tuple[float, float, float, float]
+    pixels: tuple[int, int, int, int]
+    at: tuple[int, int]
+    sheet_size: tuple[int, int] = (0, 0)
+
+    def style(self) -> tuple[str, str]:
+        """CSS of the crop's frame and of the sheet image inside it (percentages: the frame may shrink)."""
+        w, h = self.pixels[2] - self.pixels[0], self.pixels[3] - self.pixels[1]
+        frame = f"width:{w}px;aspect-ratio:{w}/{h}"
+        image = (f"left:-{100 * self.at[0] / w:.3f}%;top:-{100 * self.at[1] / h:.3f}%;"
+                 f"width:{100 * self.sheet_size[0] / w:.3f}%")
+        return frame, image
 
 
-def render_crops(src: Path, out_dir: Path, sha256: str, places: list[tuple[str, int, tuple]],
-                 password: str | None = None) -> int:
-    """Render the crops of (finding, 1-based page, box) places of one document that are not there yet:
-    one display list per page, grey PNGs. Run by the worker that processed the document."""
-    todo: dict[int, list[tuple[Path, tuple]]] = {}
-    for finding, page, box in places:
-        dst = out_dir / crop_name(sha256, finding, page, box)
-        if not dst.exists():
-            todo.setdefault(page, []).append((dst, box))
-    if not todo:
-        return 0
+def sheet_layout(sha256: str, page: int, page_rect, boxes) -> dict[tuple, Crop]:
+    """The crops of one page's boxes packed on one image (its sheet) in rows, per box. The sheet's name
+    comes from the document, the page and the boxes, so a reviewer's new box makes a new sheet."""
+    page_rect = tuple(page_rect)
+    unique = sorted({_box(b) for b in boxes}, key=lambda b: (b[1], b[0], b[3], b[2]))
+    digest = hashlib.sha1(repr((page_rect, unique)).encode()).hexdigest()[:12]
+    name = f"{IMAGES}/{sha256[:16]}/p{page}-{digest}.png"
+    limit = (math.floor(page_rect[0] * ZOOM), math.floor(page_rect[1] * ZOOM), math.ceil(page_rect[2] * ZOOM),
+             math.ceil(page_rect[3] * ZOOM))  # the rendered page's pixels
+    crops: dict[tuple, Crop] = {}
+    for b in unique:
+        c = _clip(page_rect, b)
+        pixels = (max(math.floor(c[0] * ZOOM), limit[0]), max(math.floor(c[1] * ZOOM), limit[1]),
+                  min(math.ceil(c[2] * ZOOM), limit[2]), min(math.ceil(c[3] * ZOOM), limit[3]))
+        crops[b] = Crop(name, c, pixels, (0, 0))
+    # rows as wide as the widest crop, filled left to right
+    width = max(c.pixels[2] - c.pixels[0] for c in crops.values())
+    x = y = row = 0
+    for c in crops.values():
+        w, h = c.pixels[2] - c.pixels[0], c.pixels[3] - c.pixels[1]
+        if x and x + w > width:
+            x, y, row = 0, y + row + SHEET_GAP, 0
+        c.at = (x, y)
+        x += w + SHEET_GAP
+        row = max(row, h)
+    for c in crops.values():
+        c.sheet_size = (width, y + row)
+    return crops
+
+
+def _png(pix: pymupdf.Pixmap) -> bytes:
+    """A grey pixmap as PNG, rows unfiltered and deflated at level 1: 2.5 times as fast as MuPDF's own
+    encoder (a third of the crops' time on a text dossier), and smaller for text on white."""
+    w, h, raw = pix.width, pix.height, pix.samples
+    rows = b"".join(b"\0" + raw[i * w:(i + 1) * w] for i in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
+
+
+def render_crops(src: Path, out_dir: Path, sha256: str, places: list[tuple[int, tuple]],
+                 password: str | None = None) -> dict[tuple[int, tuple], Crop]:
+    """The crops of (1-based page, box) places of one document, per (page, box as stored), rendering the
+    sheets that are not there yet: each page rendered once, grey, its boxes' crops copied into one PNG.
+    Run by the worker that processed the document (a 300-page dossier has thousands of boxes: one file
+    per page, not per box), and by the overview for the boxes a reviewer drew."""
+    by_page: dict[int, list] = {}
+    for page, box in places:
+        by_page.setdefault(page, []).append(box)
+    out: dict[tuple[int, tuple], Crop] = {}
+    if not by_page:
+        return out
     doc = open_pdf(Path(src), password)
-    count = 0
     try:
-        for page_no, items in todo.items():
+        for page_no, boxes in sorted(by_page.items()):
             if not 1 <= page_no <= doc.page_count:
                 continue
             page = doc[page_no - 1]
-            shown = page.get_displaylist()
-            for dst, box in items:
+            crops = sheet_layout(sha256, page_no, page.rect, boxes)
+            first = next(iter(crops.values()))
+            dst = out_dir / first.sheet
+            if not dst.exists():
+                shown = page.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), colorspace=pymupdf.csGRAY)
+                sheet = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, *first.sheet_size), False)
+                sheet.clear_with(255)
+                for c in crops.values():
+                    # the crop's pixels moved to their place on the sheet
+                    x0, y0, x1, y1 = c.pixels
+                    shown.set_origin(c.at[0] - x0, c.at[1] - y0)
+                    sheet.copy(shown, (c.at[0], c.at[1], c.at[0] + x1 - x0, c.at[1] + y1 - y0))
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 tmp = dst.with_name(f".{dst.name}.tmp")
-                shown.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), clip=_clip(page.rect, box),
-                                 colorspace=pymupdf.csGRAY).save(tmp, output="png")
+                tmp.write_bytes(_png(sheet))
                 tmp.replace(dst)
-                count += 1
+            out.update(((page_no, b), c) for b, c in crops.items())
     finally:
         doc.close()
-    return count
+    return out
 
 
-def _place(page_rect: pymupdf.Rect, box) -> dict:
+def _place(crop: Crop, box) -> dict:
     """Where the box sits inside its crop, in percent (for the outline drawn over the image)."""
-    clip = _clip(page_rect, box)
-    rect = pymupdf.Rect(box)
-    return {"left": 100 * (rect.x0 - clip.x0) / clip.width, "top": 100 * (rect.y0 - clip.y0) / clip.height,
-            "width": 100 * rect.width / clip.width, "height": 100 * rect.height / clip.height}
+    (cx0, cy0, cx1, cy1), (x0, y0, x1, y1) = crop.clip, box
+    w, h = cx1 - cx0, cy1 - cy0
+    return {"left": 100 * (x0 - cx0) / w, "top": 100 * (y0 - cy0) / h, "width": 100 * (x1 - x0) / w,
+            "height": 100 * (y1 - y0) / h}
 
 
 def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> Path:
@@ -122,6 +194,7 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
         state.close()
     images = out_dir / IMAGES
     used: set[str] = set()
+    sheets: set[str] = set()
     sections = []
     totals: Counter = Counter()
     for name, row in sorted(documents.items()):
@@ -131,26 +204,31 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
             continue
         rows = [r for r in sorted(decisions.get(name, []), key=_position) if len(json.loads(r["box"] or "[]")) == 4]
         used.add(row["sha256"][:16])
-        places = [(r["finding"], r["page"], json.loads(r["box"])) for r in rows]
-        try:  # crops the workers did not make (the reviewer's own boxes)
-            render_crops(Path(row["source"]), out_dir, row["sha256"], places, password)
-            with open_pdf(Path(row["source"]), password) as doc:
-                sizes = {p: doc[p - 1].rect for p in {r["page"] for r in rows} if p <= doc.page_count}
+        places = [(r["page"], json.loads(r["box"])) for r in rows]
+        try:  # sheets the workers made, and any for the reviewer's own boxes
+            crops = render_crops(Path(row["source"]), out_dir, row["sha256"], places, password)
         except Exception:  # the input moved away since: list the decisions without crops
-            sizes = {}
+            crops = {}
         items = []
-        for r, (finding, page, box) in zip(rows, places):
-            img = crop_name(row["sha256"], finding, page, box)
-            ok = page in sizes and (out_dir / img).exists()
-            items.append((r, img if ok else None, _place(sizes[page], box) if ok else None))
+        for r, (page, box) in zip(rows, places):
+            crop = crops.get((page, _box(box)))
+            if crop is not None and (out_dir / crop.sheet).exists():
+                sheets.add(crop.sheet)
+                items.append((r, crop, _place(crop, box)))
+            else:
+                items.append((r, None, None))
         counts = Counter(STATES.get(r["decision"], (r["decision"],))[0] for r, _, _ in items)
         totals.update(counts)
         totals["documents"] += 1
         sections.append(_section(name, row, items, counts, rules))
-    if images.is_dir():  # crops of documents no longer in the batch (or changed since)
+    if images.is_dir():  # sheets of documents no longer in the batch (or changed since), or of old boxes
         for sub in images.iterdir():
             if sub.is_dir() and sub.name not in used:
                 shutil.rmtree(sub, ignore_errors=True)
+            elif sub.is_dir():
+                for f in sub.glob("*.png"):
+                    if f"{IMAGES}/{sub.name}/{f.name}" not in sheets:
+                        f.unlink(missing_ok=True)
     page = out_dir / PAGE
     tmp = page.with_name(f".{PAGE}.tmp")
     tmp.write_text(_page(sections, totals, rules), encoding="utf-8")
@@ -172,15 +250,17 @@ def _section(name: str, row: dict, items: list, counts: Counter, rules: Rules) -
     summary = ", ".join(f"{n} {LABELS.get(k, k)}"
                         for k, n in sorted(counts.items(), key=lambda kv: -kv[1])) or "niets gevonden"
     body = []
-    for r, img, place in items:
+    for r, crop, place in items:
         state, label = STATES.get(r["decision"], (r["decision"], r["decision"]))
         ground = r["ground"] or ""
         uncertain = state == "proposed" and (r["score"] or 0) < rules.review.uncertain_below
         colour = _colour(rules, ground) if ground else "#f29900"
-        if img:
+        if crop:
             style = (f"left:{place['left']:.2f}%;top:{place['top']:.2f}%;width:{place['width']:.2f}%;"
                      f"height:{place['height']:.2f}%;border-color:{colour}")
-            picture = (f'<div class="crop"><img src="{_e(img)}" alt="Uitsnede pagina {r["page"]}" loading="lazy">'
+            frame, image = crop.style()
+            picture = (f'<div class="crop" style="{frame}"><img src="{_e(crop.sheet)}" style="{image}" '
+                       f'alt="Uitsnede pagina {r["page"]}" loading="lazy">'
                        f'<span class="box {state}" style="{style}"></span></div>')
         else:
             picture = "<span>geen afbeelding</span>"
@@ -240,8 +320,8 @@ _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}
 table{border-collapse:collapse;width:100%;margin-bottom:1rem}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:middle}
-.crop{position:relative;display:inline-block;max-width:28rem}
-.crop img{display:block;max-width:28rem;height:auto;border:1px solid #ccc}
+.crop{position:relative;display:inline-block;max-width:28rem;overflow:hidden;outline:1px solid #ccc}
+.crop img{position:absolute;left:0;display:block;max-width:none;height:auto}
 .box{position:absolute;border:2px solid;box-sizing:border-box}
 .box.kept,.box.rejected{border-style:dashed}
 .state.rejected{color:#777}.state.added,.state.changed{font-weight:bold}

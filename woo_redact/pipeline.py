@@ -150,7 +150,7 @@ def _review_material(path: Path, out_dir: Path, preview: Path, analysis: Analysi
     with atomic_path(preview) as tmp:
         mark(path, tmp, analysis.findings, rules, password, source_sha256=digest,
              ocr_confidence=document.ocr_confidence, textless=document.textless_pages)
-    render_crops(path, out_dir, digest, [(f.id, p + 1, r) for f in analysis.findings for p, r in f.boxes],
+    render_crops(path, out_dir, digest, [(p + 1, r) for f in analysis.findings for p, r in f.boxes],
                  password)
 
 

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlparse
 import jsonschema
 import yaml
 
-PART_SIZE = 4_000  # bytes per upload part this server asks for (small: documents come in several)
+PART_SIZE = 1_000  # bytes per upload part this server asks for (small: documents come in several)
 
 
 def _walk(node, fn):

@@ -1,7 +1,11 @@
 """Burn-in: the text under a box is gone from the file, the box carries its label, nothing else moves."""
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import pymupdf
+import pytest
 from conftest import make_pdf, page_text
 
 from woo_redact.burn import burn, fit_label, plan_boxes
@@ -161,3 +165,30 @@ def test_a_box_takes_no_letters_from_the_lines_above_and_below(tmp_path, rules):
     text = page_text(tmp_path / "out.pdf")
     assert "a.north" not in text
     assert "P. Goedhart <p.goedhart@leiden.nl>" in text and "Datum: dinsdag 14 januari" in text
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_box_and_label_land_on_the_name_on_plain_and_rotated_pages(tmp_path, rules, rotation):
+    """Plain pages get their boxes and labels as PDF operators, others through PyMuPDF: both put a filled
+    box over the name and a label inside it that a reader extracts, in WinAnsi where it is not ASCII."""
+    src = make_pdf(tmp_path / "in.pdf", ["Overleg met Marieke Brouwersma-Tjon over het budget voor volgend jaar."],
+                   fontsize=14)
+    if rotation:
+        with pymupdf.open(src) as d:
+            d[0].set_rotation(rotation)
+            d.save(tmp_path / "turned.pdf")
+        src = tmp_path / "turned.pdf"
+    local = copy.deepcopy(rules)
+    g = local.grounds["5.1.2e"]
+    local.grounds["5.1.2e"] = dataclasses.replace(g, label="Persoonlijke levenssfeer (financiële)")
+    f = _finding(read(src, local), "Marieke Brouwersma-Tjon")
+    burn(src, tmp_path / "out.pdf", [f], local)
+    box = pymupdf.Rect(f.boxes[0][1])
+    with pymupdf.open(tmp_path / "out.pdf") as d:
+        page = d[0]
+        words = page.get_text("words")
+        label = " ".join(w[4] for w in words if pymupdf.Rect(w[:4]).intersects(box))
+        fills = [dr["rect"] for dr in page.get_drawings() if dr.get("fill") == (0.0, 0.0, 0.0)]
+    assert label == "Persoonlijke levenssfeer (financiële)"
+    assert any(r.contains(box) or (r & box).get_area() > 0.95 * box.get_area() for r in fills)
+    assert {"Overleg", "met", "over", "budget"} <= {w[4] for w in words}

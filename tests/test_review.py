@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import subprocess
 
 import pymupdf
 import pytest
@@ -256,3 +258,39 @@ def test_preview_boxes_sit_on_their_words_on_plain_and_rotated_pages(tmp_path, r
             centre = (words[name].tl + words[name].br) * 0.5
             assert any(centre in b for b in boxes), (name, boxes)
         assert not any(((words["begroting"].tl + words["begroting"].br) * 0.5) in b for b in boxes)
+
+
+def test_preview_boxes_are_drawn_by_their_appearance_streams(tmp_path, rules, engine):
+    """A proposal is a translucent box in its ground's colour, stretched over its word from a shared
+    appearance; a kept person only an outline: rendered as a viewer shows them (MuPDF and Poppler)."""
+    src = make_pdf(tmp_path / "nota.pdf", [TEXT + "\nMinister Klever was het ermee eens."])
+    out = tmp_path / "out"
+    process(src, out, rules, engine)
+    preview = out / "preview" / "nota.pdf"
+    with pymupdf.open(preview) as doc:
+        page = doc[1]
+        words = {w[4]: pymupdf.Rect(w[:4]) for w in page.get_text("words")}
+        proposed = [a.rect for a in page.annots() if a.info["subject"] == "5.1.2e"]
+        kept = [a.rect for a in page.annots() if a.info["subject"] == "keep"]
+        assert proposed and kept
+        pix = page.get_pixmap(dpi=144)
+    scale = 2.0
+
+    def pixel(p, x, y):
+        return p.pixel(int(x * scale), int(y * scale))
+
+    for box in proposed:
+        # a point inside the box but between glyphs: left edge plus a hair, at the top of the box
+        r, g, b = pixel(pix, box.x0 + 0.6, box.y0 + 0.6)
+        assert r > g + 40 and r > b + 40, (box, (r, g, b))  # tinted red (5.1.2e's colour)
+    for box in kept:
+        inner = pixel(pix, box.x1 - 0.8, (box.y0 + box.y1) / 2 + 0.5)
+        assert inner == (255, 255, 255) or min(inner) > 200  # no fill: the name stays readable
+    # Poppler draws the same appearance streams
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-f", "2", "-l", "2", "-r", "144", "-png", str(preview), str(tmp_path / "pop")],
+                       check=True)
+        pop = pymupdf.Pixmap(str(next(tmp_path.glob("pop*.png"))))
+        for box in proposed:
+            r, g, b = pixel(pop, box.x0 + 0.6, box.y0 + 0.6)[:3]
+            assert r > g + 40 and r > b + 40, (box, (r, g, b))

@@ -9,6 +9,7 @@ an invisible layer without the redacted words.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from .read import open_pdf
 from .rules import Rules
 
 FONT = "helv"
+_helv = pymupdf.Font(FONT)
+HELV_ASCENDER, HELV_DESCENDER = _helv.ascender, _helv.descender
 MAX_FONT = 9.0
 MIN_LABEL_FONT = 5.0  # below this the label words are not readable: use the code
 MIN_CODE_FONT = 2.5
@@ -71,10 +74,6 @@ def _inside(inner: Rect, outer: Rect) -> bool:
         and inner[3] <= outer[3] + 0.01
 
 
-def _holds(r: Rect, x: float, y: float) -> bool:
-    return r[0] <= x < r[2] and r[1] <= y < r[3]
-
-
 def _bucket(width: float, widths: list[float]) -> float:
     for w in widths:
         if w >= width:
@@ -87,34 +86,46 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
               widths: list[float]) -> list[tuple[Rect, str]]:
     """Widen the boxes marked in `want` to the next width in `widths`, as far as the line has room:
     into the space before and after the name, never over a word that stays readable or another box."""
-    rects = [pymupdf.Rect(r) for r, _ in boxes]
     plain = [tuple(r) for r, _ in boxes]
-    readable = [pymupdf.Rect(w[:4]) for w in page.get_text("words")
-                if not any(_holds(r, (w[0] + w[2]) / 2, (w[1] + w[3]) / 2) for r in plain)]
+    words = sorted(((w[1] + w[3]) / 2, w[:4]) for w in page.get_text("words"))
+    middles = [m for m, _ in words]
+    under: set[int] = set()  # words whose centre lies in a box: not readable, may be covered
+    for r in plain:
+        for k in range(bisect.bisect_left(middles, r[1]), bisect.bisect_left(middles, r[3])):
+            if r[0] <= (words[k][1][0] + words[k][1][2]) / 2 < r[2]:
+                under.add(k)
+    readable = [w for k, (_, w) in enumerate(words) if k not in under]
     # vertical rules (table cell borders) are limits too: a box must not swallow them
-    readable += [d["rect"] for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
+    readable += [tuple(d["rect"]) for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
     margin = min(36.0, page.rect.width * 0.05)
+    page_right = page.rect.x1 - margin
     out = []
-    for i, ((rect, ground), r) in enumerate(zip(boxes, rects)):
+    for i, (rect, ground) in enumerate(boxes):
         if not want[i]:
             out.append((rect, ground))
             continue
-        height = r.height or 1.0
-
-        def same_line(o: pymupdf.Rect) -> bool:
-            return min(o.y1, r.y1) - max(o.y0, r.y0) > 0.4 * min(height, o.height or 1.0)
-
-        others = [o for o in readable + rects[:i] + rects[i + 1:] if same_line(o)]
+        x0, y0, x1, y1 = plain[i]
+        height = (y1 - y0) or 1.0
+        before, right = None, page_right
+        for j, o in enumerate(readable + plain):
+            if j == len(readable) + i:
+                continue
+            # on the same line: overlapping by more than 0.4 of the lower of the two
+            if min(o[3], y1) - max(o[1], y0) <= 0.4 * min(height, (o[3] - o[1]) or 1.0):
+                continue
+            if o[2] <= x0 + 0.5 and (before is None or o[2] > before):
+                before = o[2]
+            if o[0] >= x1 - 0.5:
+                right = min(right, o[0] - 1.0)
         # grow left only into the space after a word of the same phrase: a name that starts its line (or
         # its column) keeps the column's left edge straight
-        before = [o.x1 for o in others if o.x1 <= r.x0 + 0.5]
-        left = max(before) + 1.0 if before and r.x0 - max(before) < 3 * height else r.x0
-        right = min([o.x0 - 1.0 for o in others if o.x0 >= r.x1 - 0.5] + [page.rect.x1 - margin])
-        extra = _bucket(r.width, widths) - r.width
-        grow_left = max(0.0, min(extra / 2, r.x0 - left))
-        grow_right = max(0.0, min(extra - grow_left, right - r.x1))
-        grow_left = max(0.0, min(extra - grow_right, r.x0 - left))
-        out.append(((r.x0 - grow_left, r.y0, r.x1 + grow_right, r.y1), ground))
+        left = before + 1.0 if before is not None and x0 - before < 3 * height else x0
+        width = x1 - x0
+        extra = _bucket(width, widths) - width
+        grow_left = max(0.0, min(extra / 2, x0 - left))
+        grow_right = max(0.0, min(extra - grow_left, right - x1))
+        grow_left = max(0.0, min(extra - grow_right, x0 - left))
+        out.append(((x0 - grow_left, y0, x1 + grow_right, y1), ground))
     return out
 
 
@@ -137,6 +148,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
     text (render mode 3) so that the redacted scan stays searchable — all but the words under a box."""
     doc = open_pdf(src, password)
     font = pymupdf.Font(FONT)
+    labels = _LabelFont(doc)
     count = 0
     planned = plan_boxes(findings)
     padded: dict[int, list[Rect]] = {}
@@ -172,16 +184,94 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
             page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
                                   graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                                   text=pymupdf.PDF_REDACT_TEXT_REMOVE)
-            shape = page.new_shape()
-            for r in rects:  # one path per box: each box its own object for a reader's tools
-                shape.draw_rect(r)
-                shape.finish(color=None, fill=fill, width=0)
-            shape.commit()
-            _write_labels(page, boxes, rules, font, colour=(0, 0, 0) if scanned else (1, 1, 1))
+            colour = (0, 0, 0) if scanned else (1, 1, 1)
+            if _plain(page, doc):
+                _overlay(doc, page, boxes, rules, fill, colour, labels)
+            else:
+                shape = page.new_shape()
+                for r in rects:  # one path per box: each box its own object for a reader's tools
+                    shape.draw_rect(r)
+                    shape.finish(color=None, fill=fill, width=0)
+                shape.commit()
+                _write_labels(page, boxes, rules, font, colour=colour)
         doc.save(dst, garbage=1)
     finally:
         doc.close()
     return count
+
+
+class _LabelFont:
+    """The standard Helvetica (not embedded: every reader has it) as one font object per document, for
+    labels written straight into a page's content."""
+
+    NAME = "WooRedactLabel"
+
+    def __init__(self, doc: pymupdf.Document):
+        self.doc = doc
+        self._xref = 0
+
+    @property
+    def xref(self) -> int:
+        if not self._xref:
+            self._xref = self.doc.get_new_xref()
+            self.doc.update_object(self._xref, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>")
+        return self._xref
+
+
+def _plain(page: pymupdf.Page, doc: pymupdf.Document) -> bool:
+    """An unrotated page at the PDF origin with its own resource dictionary: boxes and labels can be
+    written as PDF operators with only the y axis flipped."""
+    mb = page.mediabox
+    return (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb
+            and doc.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref"))
+
+
+def _winansi(text: str) -> str:
+    """A PDF string literal in Helvetica's WinAnsi encoding ("financiële" → its byte 0xEB)."""
+    out = []
+    for b in text.encode("cp1252", errors="replace"):
+        c = chr(b)
+        out.append("\\" + c if c in "()\\" else c if 32 <= b < 127 else f"\\{b:03o}")
+    return "(" + "".join(out) + ")"
+
+
+def _n(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _overlay(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, fill: tuple,
+             colour: tuple, labels: _LabelFont) -> None:
+    """The boxes (one path each) and their labels as one content stream over the page: what a Shape and
+    a TextWriter write, without their cost per box (a dossier page has a dozen boxes, a dossier hundreds
+    of pages)."""
+    height = page.mediabox.height
+    ops = ["q", f"{_n(fill[0])} {_n(fill[1])} {_n(fill[2])} rg"]
+    for rect, _ in boxes:
+        x0, y0, x1, y1 = rect
+        ops.append(f"{_n(x0)} {_n(height - y1)} {_n(x1 - x0)} {_n(y1 - y0)} re f")
+    text = []
+    ascent = HELV_ASCENDER + HELV_DESCENDER
+    for rect, ground in boxes:
+        r = pymupdf.Rect(rect)
+        g = rules.grounds.get(ground)
+        label, size = fit_label(r, g.label if g else ground, ground)
+        if size <= 0:
+            continue
+        width = _unit_length(label) * size
+        baseline = r.y0 + (r.height + size * ascent) / 2
+        text.append(f"/{labels.NAME} {_n(size)} Tf 1 0 0 1 {_n(r.x0 + (r.width - width) / 2)} {_n(height - baseline)} Tm "
+                    f"{_winansi(label)} Tj")
+    if text:
+        ops += ["BT", f"{_n(colour[0])} {_n(colour[1])} {_n(colour[2])} rg", *text, "ET"]
+        doc.xref_set_key(page.xref, f"Resources/Font/{labels.NAME}", f"{labels.xref} 0 R")
+    ops.append("Q")
+    page.wrap_contents()  # the page's own operators cannot leave a transformation behind for ours
+    stream = doc.get_new_xref()
+    doc.update_object(stream, "<<>>")
+    doc.update_stream(stream, "\n".join(ops).encode())
+    kind, value = doc.xref_get_key(page.xref, "Contents")
+    existing = value.strip("[]").strip() if kind == "array" else value if kind == "xref" else ""
+    doc.xref_set_key(page.xref, "Contents", f"[{existing} {stream} 0 R]".replace("[ ", "["))
 
 
 def _write_text_layer(page: pymupdf.Page, words: list[Word], boxes: list[pymupdf.Rect], font: pymupdf.Font) -> None:

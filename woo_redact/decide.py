@@ -191,10 +191,14 @@ class Decider:
         index = _word_index(text)
         found: set[tuple[int, int, str, str]] = set()
         for key, p in persons.items():
+            searched: set[tuple[str, str, str]] = set()  # the surname forms are the same for every first name
             for name in p.names():
                 for kind, rx in mention_patterns(name, with_first_alone=self._first_name_ok(name)):
                     # search only around the places where the name's anchor word stands
                     anchor = name.first[0] if kind == "first name" else re.split(r"[\s-]", name.surname)[0]
+                    if (kind, rx.pattern, anchor) in searched:
+                        continue
+                    searched.add((kind, rx.pattern, anchor))
                     for pos in index.get(anchor, ()):
                         for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor) + 80)):
                             if m.start() <= pos < m.end():

@@ -142,26 +142,54 @@ def _num(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def _fast_box(doc: pymupdf.Document, page: pymupdf.Page, rect, colour, content: str, subject: str, nm: str,
-              gstate: int) -> int:
-    """A translucent Square annotation written directly as PDF objects, with its own appearance stream:
-    the same thing `add_rect_annot` + `update()` make, at a fraction of the cost (a dossier has thousands)."""
-    height = page.mediabox.height
-    x0, y0, x1, y1 = rect
-    w, h = x1 - x0, y1 - y0
-    rgb = " ".join(_num(c) for c in colour)
-    ap = doc.get_new_xref()
-    doc.update_object(ap, f"<</Type/XObject/Subtype/Form/BBox[0 0 {_num(w)} {_num(h)}]"
-                          f"/Resources<</ExtGState<</G0 {gstate} 0 R>>>>>>")
-    doc.update_stream(ap, (f"q /G0 gs {rgb} rg {rgb} RG 0.8 w 0.4 0.4 {_num(max(w - 0.8, 0))} "
-                           f"{_num(max(h - 0.8, 0))} re B Q").encode())
-    annot = doc.get_new_xref()
-    doc.update_object(annot, (
-        f"<</Type/Annot/Subtype/Square/Rect[{_num(x0)} {_num(height - y1)} {_num(x1)} {_num(height - y0)}]"
-        f"/C[{rgb}]/IC[{rgb}]/CA 0.35/BS<</W 0.8>>/F 4/P {page.xref} 0 R/AP<</N {ap} 0 R>>"
-        f"/Contents{pymupdf.get_pdf_str(content)}/T(woo-redact)/Subj{pymupdf.get_pdf_str(subject)}"
-        f"/NM{pymupdf.get_pdf_str(nm)}>>"))
-    return annot
+class _Direct:
+    """Square annotations written directly as PDF objects on a plain page, with appearance streams: what
+    `add_rect_annot` + `update()` make, at a fraction of the cost (a dossier has thousands). A certain
+    proposal shares its colour's appearance, a unit square that the viewer stretches to the annotation's
+    /Rect (PDF 32000-1, 12.5.5); a dashed outline (uncertain, kept) gets its own, as a stretched dash
+    would be uneven."""
+
+    def __init__(self, doc: pymupdf.Document):
+        self.doc = doc
+        self._gstate = 0
+        self._shared: dict[tuple, int] = {}
+
+    def gstate(self) -> int:
+        if not self._gstate:
+            self._gstate = self.doc.get_new_xref()
+            self.doc.update_object(self._gstate, "<</Type/ExtGState/CA 0.35/ca 0.35>>")
+        return self._gstate
+
+    def _form(self, bbox: str, ops: str, translucent: bool) -> int:
+        xref = self.doc.get_new_xref()
+        resources = f"/Resources<</ExtGState<</G0 {self.gstate()} 0 R>>>>" if translucent else ""
+        self.doc.update_object(xref, f"<</Type/XObject/Subtype/Form/BBox[{bbox}]{resources}>>")
+        self.doc.update_stream(xref, ops.encode(), compress=0)
+        return xref
+
+    def box(self, page_xref: int, height: float, rect, colour, content: str, subject: str, nm: str,
+            fill: bool = True, dashes: str = "", width: float = 0.8) -> int:
+        x0, y0, x1, y1 = rect
+        rgb = " ".join(_num(c) for c in colour)
+        if fill and not dashes:
+            ap = self._shared.get(colour)
+            if ap is None:
+                ap = self._shared[colour] = self._form("0 0 1 1", f"q /G0 gs {rgb} rg 0 0 1 1 re f Q", True)
+        else:
+            w, h = x1 - x0, y1 - y0
+            paint = f"/G0 gs {rgb} rg {rgb} RG" if fill else f"{rgb} RG"
+            ap = self._form(f"0 0 {_num(w)} {_num(h)}",
+                            f"q {paint} {_num(width)} w [{dashes}] 0 d {_num(width / 2)} {_num(width / 2)} "
+                            f"{_num(max(w - width, 0))} {_num(max(h - width, 0))} re {'B' if fill else 'S'} Q", fill)
+        border = f"/BS<</W {_num(width)}" + (f"/S/D/D[{dashes}]>>" if dashes else ">>")
+        interior = f"/IC[{rgb}]/CA 0.35" if fill else ""
+        annot = self.doc.get_new_xref()
+        self.doc.update_object(annot, (
+            f"<</Type/Annot/Subtype/Square/Rect[{_num(x0)} {_num(height - y1)} {_num(x1)} {_num(height - y0)}]"
+            f"/C[{rgb}]{interior}{border}/F 4/P {page_xref} 0 R/AP<</N {ap} 0 R>>"
+            f"/Contents{pymupdf.get_pdf_str(content)}/T(woo-redact)/Subj{pymupdf.get_pdf_str(subject)}"
+            f"/NM{pymupdf.get_pdf_str(nm)}>>"))
+        return annot
 
 
 def _attach(doc: pymupdf.Document, page: pymupdf.Page, xrefs: list[int]) -> None:
@@ -187,46 +215,40 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 continue
             for i, (pno, rect) in enumerate(f.boxes):
                 by_page.setdefault(pno, []).append((f, i, rect))
-        gstate = 0
+        direct_boxes = _Direct(doc)
         for pno, items in by_page.items():
             page = doc[pno]  # keep the page object alive while its annotations are made
             fast = _plain(page)
+            height, page_xref = page.mediabox.height, page.xref
             direct: list[int] = []
             for f, i, rect in items:
                 nm = f.id if i == 0 else f"{f.id}-{i}"
-                if fast and f.decision == "redact" and f.score >= rules.review.uncertain_below:
-                    if not gstate:
-                        gstate = doc.get_new_xref()
-                        doc.update_object(gstate, "<</Type/ExtGState/CA 0.35/ca 0.35>>")
-                    ground = rules.grounds.get(f.ground)
-                    content = f"{f.ground} – {ground.label if ground else f.ground}: {f.reason}"
-                    direct.append(_fast_box(doc, page, rect, ground.colour if ground else (0.8, 0.1, 0.1), content,
-                                            f.ground, nm, gstate))
-                    count += 1
-                    continue
-                annot = page.add_rect_annot(pymupdf.Rect(rect))
                 if f.decision == "redact":
-                    colour = rules.grounds[f.ground].colour if f.ground in rules.grounds else (0.8, 0.1, 0.1)
-                    annot.set_colors(stroke=colour, fill=colour)
-                    annot.set_opacity(0.35)
-                    label = rules.grounds[f.ground].label if f.ground in rules.grounds else f.ground
-                    content = f"{f.ground} – {label}: {f.reason}"
-                    if f.score < rules.review.uncertain_below:
-                        annot.set_border(width=1.5, dashes=[3, 2])
+                    ground = rules.grounds.get(f.ground)
+                    colour = ground.colour if ground else (0.8, 0.1, 0.1)
+                    content = f"{f.ground} – {ground.label if ground else f.ground}: {f.reason}"
+                    unsure = f.score < rules.review.uncertain_below
+                    if unsure:
                         content = f"ONZEKER (score {f.score:.2f}) – {content}"
                         uncertain += i == 0
-                    else:
-                        annot.set_border(width=0.8)
+                    style = {"fill": True, "dashes": "3 2", "width": 1.5} if unsure else {"fill": True}
                     subject = f.ground
                 else:
-                    annot.set_colors(stroke=KEEP_COLOUR)
-                    annot.set_border(width=1.0, dashes=[2, 2])
-                    content = f"niet gelakt – {f.reason}"
-                    subject = "keep"
+                    colour, content, subject = KEEP_COLOUR, f"niet gelakt – {f.reason}", "keep"
+                    style = {"fill": False, "dashes": "2 2", "width": 1.0}
+                count += 1
+                if fast:
+                    direct.append(direct_boxes.box(page_xref, height, rect, colour, content, subject, nm, **style))
+                    continue
+                annot = page.add_rect_annot(pymupdf.Rect(rect))
+                annot.set_colors(stroke=colour, fill=colour if style["fill"] else None)
+                if style["fill"]:
+                    annot.set_opacity(0.35)
+                annot.set_border(width=style.get("width", 0.8), dashes=[int(d) for d in style["dashes"].split()]
+                                 if style.get("dashes") else None)
                 annot.set_info(content=content, title="woo-redact", subject=subject)
                 annot.update()
                 doc.xref_set_key(annot.xref, "NM", pymupdf.get_pdf_str(nm))
-                count += 1
             if direct:
                 _attach(doc, page, direct)
         _ocr_notes(doc, ocr_confidence or {}, list(textless))
@@ -234,7 +256,7 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
             _cover(doc, Path(src).name, findings, rules, uncertain)
         if source_sha256:
             doc.xref_set_key(doc.pdf_catalog(), SOURCE_KEY, pymupdf.get_pdf_str(source_sha256))
-        doc.save(dst, garbage=1, deflate=True)
+        doc.save(dst, garbage=1, deflate=True, use_objstms=1)  # thousands of small annotation objects
     finally:
         doc.close()
     return count

@@ -192,3 +192,24 @@ def test_box_and_label_land_on_the_name_on_plain_and_rotated_pages(tmp_path, rul
     assert label == "Persoonlijke levenssfeer (financiële)"
     assert any(r.contains(box) or (r & box).get_area() > 0.95 * box.get_area() for r in fills)
     assert {"Overleg", "met", "over", "budget"} <= {w[4] for w in words}
+
+
+def test_labels_go_into_resources_that_are_indirect_objects(tmp_path, rules):
+    """Word and many scanners write a page's /Resources and its /Font as objects of their own; the
+    label's font is added to them, the page's own fonts stay."""
+    import pikepdf
+
+    src = make_pdf(tmp_path / "in.pdf", ["Overleg met Marieke Brouwersma over het budget voor volgend jaar."], fontsize=14)
+    with pikepdf.open(src) as pdf:
+        page = pdf.pages[0].obj
+        resources = pikepdf.Dictionary({k: v for k, v in page.Resources.items()})
+        resources.Font = pdf.make_indirect(pikepdf.Dictionary({k: v for k, v in page.Resources.Font.items()}))
+        page.Resources = pdf.make_indirect(resources)
+        pdf.save(tmp_path / "indirect.pdf")
+    src = tmp_path / "indirect.pdf"
+    f = _finding(read(src, rules), "Marieke Brouwersma")
+    burn(src, tmp_path / "out.pdf", [f], rules)
+    with pymupdf.open(tmp_path / "out.pdf") as d:
+        text = d[0].get_text()
+    assert "Brouwersma" not in text and "budget voor volgend jaar" in text
+    assert "Bescherming persoonlijke levenssfeer" in text or "5.1.2e" in text

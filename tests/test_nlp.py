@@ -105,3 +105,26 @@ def _seconds(fn) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t
+
+
+def test_enhancer_leaves_the_results_it_is_given_alone_and_agrees_with_presidio():
+    """Our enhancer skips Presidio's deep copy and copies only what it changes: the raw results keep their
+    scores, and the enhanced ones equal what Presidio's own enhancer makes."""
+    rec = reference_recogniser()
+    text = "Ons kenmerk: ZK-1234. Zie ook ZK-5678 verderop."
+    artifacts = BlankDutchNlpEngine().process_text(text, "nl")
+
+    def raw():
+        out = rec.analyze(text, ["CASE_REF"], artifacts)
+        for r in out:
+            r.recognition_metadata = {"recognizer_identifier": rec.id, "recognizer_name": rec.name}
+        return out
+
+    given = raw()
+    ours = FastLemmaContextAwareEnhancer(0.35, 0.4).enhance_using_context(text, given, artifacts, [rec])
+    theirs = LemmaContextAwareEnhancer(0.35, 0.4).enhance_using_context(text, raw(), artifacts, [rec])
+    assert [r.score for r in given] == [pytest.approx(0.3)] * 2
+    assert [(r.start, round(r.score, 3)) for r in ours] == [(r.start, round(r.score, 3)) for r in theirs]
+    assert ours[0].score == pytest.approx(0.65)
+    assert ours[0].analysis_explanation is not given[0].analysis_explanation
+    assert ours[0].analysis_explanation.supportive_context_word == "kenmerk"

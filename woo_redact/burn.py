@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pymupdf
 
+from . import pdfops
 from .model import Finding, Rect, Word
 from .read import open_pdf
 from .rules import Rules
@@ -148,7 +149,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
     text (render mode 3) so that the redacted scan stays searchable — all but the words under a box."""
     doc = open_pdf(src, password)
     font = pymupdf.Font(FONT)
-    labels = _LabelFont(doc)
+    fonts = pdfops.Fonts(doc)
     count = 0
     planned = plan_boxes(findings)
     padded: dict[int, list[Rect]] = {}
@@ -185,8 +186,8 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                                   graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                                   text=pymupdf.PDF_REDACT_TEXT_REMOVE)
             colour = (0, 0, 0) if scanned else (1, 1, 1)
-            if _plain(page, doc):
-                _overlay(doc, page, boxes, rules, fill, colour, labels)
+            if pdfops.plain(page):
+                _overlay(page, boxes, rules, fill, colour, fonts)
             else:
                 shape = page.new_shape()
                 for r in rects:  # one path per box: each box its own object for a reader's tools
@@ -200,55 +201,17 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
     return count
 
 
-class _LabelFont:
-    """The standard Helvetica (not embedded: every reader has it) as one font object per document, for
-    labels written straight into a page's content."""
-
-    NAME = "WooRedactLabel"
-
-    def __init__(self, doc: pymupdf.Document):
-        self.doc = doc
-        self._xref = 0
-
-    @property
-    def xref(self) -> int:
-        if not self._xref:
-            self._xref = self.doc.get_new_xref()
-            self.doc.update_object(self._xref, "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>")
-        return self._xref
-
-
-def _plain(page: pymupdf.Page, doc: pymupdf.Document) -> bool:
-    """An unrotated page at the PDF origin with its own resource dictionary: boxes and labels can be
-    written as PDF operators with only the y axis flipped."""
-    mb = page.mediabox
-    return (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb
-            and doc.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref"))
-
-
-def _winansi(text: str) -> str:
-    """A PDF string literal in Helvetica's WinAnsi encoding ("financiële" → its byte 0xEB)."""
-    out = []
-    for b in text.encode("cp1252", errors="replace"):
-        c = chr(b)
-        out.append("\\" + c if c in "()\\" else c if 32 <= b < 127 else f"\\{b:03o}")
-    return "(" + "".join(out) + ")"
-
-
-def _n(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _overlay(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, fill: tuple,
-             colour: tuple, labels: _LabelFont) -> None:
-    """The boxes (one path each) and their labels as one content stream over the page: what a Shape and
-    a TextWriter write, without their cost per box (a dossier page has a dozen boxes, a dossier hundreds
-    of pages)."""
+def _overlay(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, fill: tuple, colour: tuple,
+             fonts: pdfops.Fonts) -> None:
+    """The boxes (one path each) and their labels as one content stream over a plain page: what a Shape
+    and a TextWriter write, without their cost per box (a dossier page has a dozen boxes, a dossier
+    hundreds of pages)."""
+    n = pdfops.num
     height = page.mediabox.height
-    ops = ["q", f"{_n(fill[0])} {_n(fill[1])} {_n(fill[2])} rg"]
+    ops = ["q", f"{pdfops.rgb(fill)} rg"]
     for rect, _ in boxes:
         x0, y0, x1, y1 = rect
-        ops.append(f"{_n(x0)} {_n(height - y1)} {_n(x1 - x0)} {_n(y1 - y0)} re f")
+        ops.append(f"{n(x0)} {n(height - y1)} {n(x1 - x0)} {n(y1 - y0)} re f")
     text = []
     ascent = HELV_ASCENDER + HELV_DESCENDER
     for rect, ground in boxes:
@@ -259,19 +222,13 @@ def _overlay(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[tuple[Rect, 
             continue
         width = _unit_length(label) * size
         baseline = r.y0 + (r.height + size * ascent) / 2
-        text.append(f"/{labels.NAME} {_n(size)} Tf 1 0 0 1 {_n(r.x0 + (r.width - width) / 2)} {_n(height - baseline)} Tm "
-                    f"{_winansi(label)} Tj")
+        text.append(f"{n(size)} Tf 1 0 0 1 {n(r.x0 + (r.width - width) / 2)} {n(height - baseline)} Tm "
+                    f"{pdfops.winansi(label)} Tj")
     if text:
-        ops += ["BT", f"{_n(colour[0])} {_n(colour[1])} {_n(colour[2])} rg", *text, "ET"]
-        doc.xref_set_key(page.xref, f"Resources/Font/{labels.NAME}", f"{labels.xref} 0 R")
+        resource = fonts.use(page)
+        ops += ["BT", f"{pdfops.rgb(colour)} rg", *(f"/{resource} {t}" for t in text), "ET"]
     ops.append("Q")
-    page.wrap_contents()  # the page's own operators cannot leave a transformation behind for ours
-    stream = doc.get_new_xref()
-    doc.update_object(stream, "<<>>")
-    doc.update_stream(stream, "\n".join(ops).encode())
-    kind, value = doc.xref_get_key(page.xref, "Contents")
-    existing = value.strip("[]").strip() if kind == "array" else value if kind == "xref" else ""
-    doc.xref_set_key(page.xref, "Contents", f"[{existing} {stream} 0 R]".replace("[ ", "["))
+    pdfops.append_content(page, ops)
 
 
 def _write_text_layer(page: pymupdf.Page, words: list[Word], boxes: list[pymupdf.Rect], font: pymupdf.Font) -> None:

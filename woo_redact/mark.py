@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pymupdf
 
+from . import pdfops
 from .model import Finding
 from .read import open_pdf
 from .rules import Rules
@@ -35,33 +36,50 @@ def cover_pages(doc: pymupdf.Document) -> int:
 
 
 class _Lines:
-    """Wrapped lines of Helvetica down a page, top to bottom."""
+    """Wrapped lines of Helvetica down a new page, top to bottom, as PDF operators."""
 
-    def __init__(self, page: pymupdf.Page, left: float, right: float):
+    def __init__(self, page: pymupdf.Page, left: float, right: float, fonts: pdfops.Fonts):
         self.page, self.left, self.right, self.y = page, left, right, left
+        self.height = page.rect.height
+        self.fonts = fonts
+        self.ops: list[str] = []
 
     def write(self, text: str, size: float, bold: bool = False, indent: float = 0, label: str = "",
               after: float = 0) -> None:
         font = "hebo" if bold else "helv"
         x, width = self.left + indent, self.right - self.left - indent
         if label:
-            self.page.insert_text((self.left, self.y + size), label, fontname=font, fontsize=size)
+            self._text(self.left, label, font, size)
         line = ""
         for word in text.split():
             trial = f"{line} {word}".strip()
-            if line and pymupdf.get_text_length(trial, font, size) > width:
-                self._emit(x, line, font, size)
+            if line and pdfops.text_length(trial, font, size) > width:
+                self._text(x, line, font, size)
+                self.y += size * 1.3
                 line = word
             else:
                 line = trial
         if line:
-            self._emit(x, line, font, size)
+            self._text(x, line, font, size)
+            self.y += size * 1.3
         self.y += after
 
-    def _emit(self, x: float, line: str, font: str, size: float) -> None:
-        # the standard fonts' encoding in MuPDF has no en dash: a hyphen reads the same
-        self.page.insert_text((x, self.y + size), line.replace("–", "-"), fontname=font, fontsize=size)
-        self.y += size * 1.3
+    def _text(self, x: float, line: str, font: str, size: float) -> None:
+        n = pdfops.num
+        self.ops.append(f"BT /{self.fonts.use(self.page, font)} {n(size)} Tf 0 g {n(x)} {n(self.height - self.y - size)} Td "
+                        f"{pdfops.winansi(line)} Tj ET")
+
+    def square(self, colour, fill: bool = False, dashes: str = "", width: float = 1.0) -> None:
+        """A 10-point legend square at the start of the next line."""
+        n = pdfops.num
+        paint = f"/{self._translucent()} gs {pdfops.rgb(colour)} rg " if fill else ""
+        self.ops.append(f"q {paint}{pdfops.rgb(colour)} RG {n(width)} w [{dashes}] 0 d "
+                        f"{n(self.left)} {n(self.height - self.y - 9)} 10 8 re {'B' if fill else 'S'} Q")
+
+    def _translucent(self) -> str:
+        doc = self.page.parent
+        pdfops.set_key(doc, self.page.xref, "Resources/ExtGState/WooRedactFill", "<</Type/ExtGState/ca 0.35/CA 0.35>>")
+        return "WooRedactFill"
 
 
 def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rules, uncertain: int) -> None:
@@ -76,7 +94,7 @@ def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rul
     kept = sum(1 for f in findings if f.decision == "keep" and f.entity == "PERSON")
     # drawn with the standard Helvetica, which every viewer has: nothing embedded, the preview stays small
     margin = min(width, height) * 0.08
-    writer = _Lines(page, margin, width - margin)
+    writer = _Lines(page, margin, width - margin, pdfops.Fonts(doc))
     writer.write(rules.review.title, 15, bold=True, after=8)
     writer.write(f"{name}: {doc.page_count - 1} pagina('s), {sum(counts.values())} voorstel(len) om te lakken.",
                  10, after=10)
@@ -86,15 +104,14 @@ def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rul
     writer.y += 8
     writer.write("Legenda", 11, bold=True, after=3)
     for code, g in rules.grounds.items():
-        page.draw_rect(pymupdf.Rect(margin, writer.y + 1, margin + 10, writer.y + 9), color=g.colour, fill=g.colour,
-                       fill_opacity=0.35)
+        writer.square(g.colour, fill=True)
         writer.write(f"{code} – {g.label}: {counts.get(code, 0)} voorstel(len)", 10, indent=16, after=2)
-    page.draw_rect(pymupdf.Rect(margin, writer.y + 1, margin + 10, writer.y + 9), color=KEEP_COLOUR, dashes="[2] 0")
+    writer.square(KEEP_COLOUR, dashes="2")
     writer.write(f"niet gelakt, kijk nog eens: {kept}", 10, indent=16, after=2)
-    page.draw_rect(pymupdf.Rect(margin, writer.y + 1, margin + 10, writer.y + 9), color=(0.85, 0.1, 0.1),
-                   dashes="[3 2] 0", width=1.5)
+    writer.square((0.85, 0.1, 0.1), dashes="3 2", width=1.5)
     writer.write(f"onzeker (gestreepte rand in de kleur van de grond): {uncertain}", 10, indent=16, after=10)
     writer.write(rules.review.footer, 9, after=0)
+    pdfops.append_content(page, writer.ops)
     doc.xref_set_key(doc.pdf_catalog(), COVER_KEY, "true")
     if not had_labels:
         doc.xref_set_key(doc.pdf_catalog(), "PageLabels", "<</Nums[0<</P(Instructie)>>1<</S/D>>]>>")
@@ -138,10 +155,6 @@ def _plain(page: pymupdf.Page) -> bool:
     return page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb
 
 
-def _num(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 class _Direct:
     """Square annotations written directly as PDF objects on a plain page, with appearance streams: what
     `add_rect_annot` + `update()` make, at a fraction of the cost (a dossier has thousands). A certain
@@ -170,7 +183,7 @@ class _Direct:
     def box(self, page_xref: int, height: float, rect, colour, content: str, subject: str, nm: str,
             fill: bool = True, dashes: str = "", width: float = 0.8) -> int:
         x0, y0, x1, y1 = rect
-        rgb = " ".join(_num(c) for c in colour)
+        rgb = pdfops.rgb(colour)
         if fill and not dashes:
             ap = self._shared.get(colour)
             if ap is None:
@@ -178,14 +191,14 @@ class _Direct:
         else:
             w, h = x1 - x0, y1 - y0
             paint = f"/G0 gs {rgb} rg {rgb} RG" if fill else f"{rgb} RG"
-            ap = self._form(f"0 0 {_num(w)} {_num(h)}",
-                            f"q {paint} {_num(width)} w [{dashes}] 0 d {_num(width / 2)} {_num(width / 2)} "
-                            f"{_num(max(w - width, 0))} {_num(max(h - width, 0))} re {'B' if fill else 'S'} Q", fill)
-        border = f"/BS<</W {_num(width)}" + (f"/S/D/D[{dashes}]>>" if dashes else ">>")
+            ap = self._form(f"0 0 {pdfops.num(w)} {pdfops.num(h)}",
+                            f"q {paint} {pdfops.num(width)} w [{dashes}] 0 d {pdfops.num(width / 2)} {pdfops.num(width / 2)} "
+                            f"{pdfops.num(max(w - width, 0))} {pdfops.num(max(h - width, 0))} re {'B' if fill else 'S'} Q", fill)
+        border = f"/BS<</W {pdfops.num(width)}" + (f"/S/D/D[{dashes}]>>" if dashes else ">>")
         interior = f"/IC[{rgb}]/CA 0.35" if fill else ""
         annot = self.doc.get_new_xref()
         self.doc.update_object(annot, (
-            f"<</Type/Annot/Subtype/Square/Rect[{_num(x0)} {_num(height - y1)} {_num(x1)} {_num(height - y0)}]"
+            f"<</Type/Annot/Subtype/Square/Rect[{pdfops.num(x0)} {pdfops.num(height - y1)} {pdfops.num(x1)} {pdfops.num(height - y0)}]"
             f"/C[{rgb}]{interior}{border}/F 4/P {page_xref} 0 R/AP<</N {ap} 0 R>>"
             f"/Contents{pymupdf.get_pdf_str(content)}/T(woo-redact)/Subj{pymupdf.get_pdf_str(subject)}"
             f"/NM{pymupdf.get_pdf_str(nm)}>>"))

@@ -10,10 +10,12 @@ about as much as 60 single pages.
 """
 from __future__ import annotations
 
+import copy
 from bisect import bisect_right
 
+import presidio_analyzer.context_aware_enhancers.lemma_context_aware_enhancer as _lemma_module
 import spacy
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from spacy.language import Language
@@ -65,8 +67,37 @@ class BlankDutchNlpEngine(SpacyNlpEngine):
         return artifacts
 
 
+class _AlreadyCopied:
+    """Stands in for the `copy` module inside Presidio's enhancer for one call (see below)."""
+
+    @staticmethod
+    def deepcopy(results):
+        return results
+
+
+def _copied(result: RecognizerResult) -> RecognizerResult:
+    """A copy of a result with its own explanation and metadata: all the enhancer changes."""
+    out = copy.copy(result)
+    if result.analysis_explanation is not None:
+        out.analysis_explanation = copy.copy(result.analysis_explanation)
+    if result.recognition_metadata is not None:
+        out.recognition_metadata = dict(result.recognition_metadata)
+    return out
+
+
 class FastLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
-    """Presidio's lemma context enhancer with the match's token found by bisection."""
+    """Presidio's lemma context enhancer with the match's token found by bisection, and without its
+    deep copy of every result (a third of the enhancer's time on a dossier page): the results are
+    copied as deep as the enhancer writes."""
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        results = [_copied(r) for r in raw_results]
+        module_copy = _lemma_module.copy
+        _lemma_module.copy = _AlreadyCopied
+        try:
+            return super().enhance_using_context(text, results, nlp_artifacts, recognizers, context)
+        finally:
+            _lemma_module.copy = module_copy
 
     @staticmethod
     def _find_index_of_match_token(word, start, tokens, tokens_indices) -> int:

@@ -28,7 +28,7 @@ from .ocr import available as ocr_missing
 from .read import read
 from .rules import Rules
 from .sanitise import sanitise
-from .verify import verify
+from .verify import Secrets, verify
 
 
 @dataclass
@@ -132,8 +132,9 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
         burn(src, burned, redactions, rules, password, text_layer)
         clean = Path(work) / "clean.pdf"
         safe_title = title if title and not any(s in title for s in secrets) else None
-        notes = sanitise(burned, clean, secrets, title=safe_title)
-        report = verify(clean, secrets, ocr_pages=(text_layer or {}).keys())
+        prepared = Secrets(secrets)
+        notes = sanitise(burned, clean, prepared, title=safe_title)
+        report = verify(clean, prepared, ocr_pages=(text_layer or {}).keys())
         if not report.ok:
             channels = sorted({leak.channel for leak in report.leaks})
             raise VerificationError(f"{shown_as or src}: verification failed: redacted data still found in "

@@ -481,7 +481,7 @@ def _check_single_revision(path: Path) -> None:
         raise OutputError(f"{path.name}: sanitised output has more than one revision")
 
 
-def sanitise(src: Path, dst: Path, secrets: Sequence[str], title: str | None = None) -> list[str]:
+def sanitise(src: Path, dst: Path, secrets: Sequence[str] | Secrets, title: str | None = None) -> list[str]:
     """Write a clean copy of the burned-in PDF `src` to `dst` and return notes on what was removed.
 
     `secrets` are the redacted strings: bookmarks, links and page labels that mention one go, and
@@ -489,7 +489,7 @@ def sanitise(src: Path, dst: Path, secrets: Sequence[str], title: str | None = N
     `title` (dropped when it mentions a secret) and Producer "woo-redact". Notes never quote a secret.
     """
     src, dst = Path(src), Path(dst)
-    prepared = Secrets(secrets)
+    prepared = secrets if isinstance(secrets, Secrets) else Secrets(secrets)  # compiled once for both stages
     notes: list[str] = []
     clean_title = title or ""
     if clean_title and prepared.any_loose(clean_title):

@@ -1,0 +1,101 @@
+"""PDF content written directly: numbers, WinAnsi strings, the standard Helvetica fonts, and a content
+stream appended to a page.
+
+PyMuPDF's Shape, TextWriter and insert_text cost about a millisecond a call, and TextWriter embeds its
+font; the preview's cover page and the burn-in's boxes and labels are a few dozen operators per page, so
+mark and burn write those operators themselves. Used only on pages whose coordinates are plain (no
+rotation, origin at the PDF origin: see `plain`), where page and PDF space differ by the flipped y axis.
+"""
+from __future__ import annotations
+
+import functools
+
+import pymupdf
+
+# the standard 14 fonts every reader has: nothing embedded; their widths come from MuPDF's copies
+HELVETICA = {"helv": "Helvetica", "hebo": "Helvetica-Bold"}
+
+
+@functools.lru_cache(maxsize=None)
+def font(name: str) -> pymupdf.Font:
+    return pymupdf.Font(name)
+
+
+def text_length(text: str, name: str = "helv", size: float = 1.0) -> float:
+    """The width of `text` in one of HELVETICA's fonts, as a reader draws it (en dash included)."""
+    return font(name).text_length(text, fontsize=size)
+
+
+def num(x: float) -> str:
+    """A number as PDF content writes it: two decimals at most, no trailing zeros."""
+    return f"{x:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def rgb(colour) -> str:
+    return " ".join(num(c) for c in colour)
+
+
+def winansi(text: str) -> str:
+    """A PDF string literal in WinAnsi encoding, the standard fonts' encoding ("financiële" → 0xEB,
+    "–" → 0x96); characters WinAnsi lacks become "?"."""
+    out = []
+    for b in text.encode("cp1252", errors="replace"):
+        c = chr(b)
+        out.append("\\" + c if c in "()\\" else c if 32 <= b < 127 else f"\\{b:03o}")
+    return "(" + "".join(out) + ")"
+
+
+class Fonts:
+    """One font object per document for each standard font used, added to a page's resources on request."""
+
+    PREFIX = "WooRedact"
+
+    def __init__(self, doc: pymupdf.Document):
+        self.doc = doc
+        self._xrefs: dict[str, int] = {}
+
+    def use(self, page: pymupdf.Page, name: str = "helv") -> str:
+        """The resource name under which `name` ("helv", "hebo") is available on `page`."""
+        xref = self._xrefs.get(name)
+        if xref is None:
+            xref = self._xrefs[name] = self.doc.get_new_xref()
+            self.doc.update_object(xref, f"<</Type/Font/Subtype/Type1/BaseFont/{HELVETICA[name]}"
+                                         "/Encoding/WinAnsiEncoding>>")
+        resource = f"{self.PREFIX}{name.capitalize()}"
+        set_key(self.doc, page.xref, f"Resources/Font/{resource}", f"{xref} 0 R")
+        return resource
+
+
+def set_key(doc: pymupdf.Document, xref: int, path: str, value: str) -> None:
+    """`xref_set_key` along a path whose dictionaries may be indirect objects (a page's /Resources or
+    its /Font often are): the key is set in the object the path leads to."""
+    parts = path.split("/")
+    prefix: list[str] = []
+    for part in parts[:-1]:
+        kind, val = doc.xref_get_key(xref, "/".join(prefix + [part]))
+        if kind == "xref":
+            xref, prefix = int(val.split()[0]), []
+        else:
+            prefix.append(part)
+    doc.xref_set_key(xref, "/".join(prefix + [parts[-1]]), value)
+
+
+def plain(page: pymupdf.Page) -> bool:
+    """An unrotated page at the PDF origin with its own resource dictionary (not inherited from the
+    page tree): operators can be written with only the y axis flipped."""
+    mb = page.mediabox
+    return (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb
+            and page.parent.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref"))
+
+
+def append_content(page: pymupdf.Page, ops: list[str]) -> None:
+    """Append `ops` to the page's content, after the page's own operators (wrapped in q … Q first, so
+    that they cannot leave a transformation behind for ours)."""
+    doc = page.parent
+    page.wrap_contents()
+    stream = doc.get_new_xref()
+    doc.update_object(stream, "<<>>")
+    doc.update_stream(stream, "\n".join(ops).encode())
+    kind, value = doc.xref_get_key(page.xref, "Contents")
+    existing = value.strip("[]").strip() if kind == "array" else value if kind == "xref" else ""
+    doc.xref_set_key(page.xref, "Contents", f"[{existing} {stream} 0 R]".replace("[ ", "["))

@@ -6,7 +6,7 @@ Nothing here holds an open PDF: these objects can be pickled, written to JSON an
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, origin top-left (PyMuPDF)
@@ -118,7 +118,8 @@ class Finding:
     boxes: list[tuple[int, Rect]] = field(default_factory=list)  # (page, rect)
 
     def to_json(self) -> dict:
-        d = asdict(self)
+        # the fields one by one: dataclasses.asdict deep-copies every box, a dossier has thousands
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["boxes"] = [{"page": p + 1, "rect": [round(c, 2) for c in r]} for p, r in self.boxes]
         return d
 

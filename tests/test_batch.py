@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +13,7 @@ import time
 
 import pikepdf
 import pymupdf
+import pytest
 from click.testing import CliRunner
 from conftest import REPO, make_pdf, page_text
 
@@ -161,6 +164,67 @@ def test_a_full_output_folder_stops_the_batch_and_the_next_run_completes_it(tmp_
     run_batch(src, fresh, rules, engine)
     assert _texts(out) == _texts(fresh)
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()} == before
+
+
+def _without_root_powers() -> list[str]:
+    """A command prefix under which file permissions hold: as root, drop the capabilities that override
+    them (util-linux's setpriv); as anyone else, nothing."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root and setpriv (util-linux) is missing: permissions cannot be tested")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+def test_a_folder_the_batch_may_not_write_stops_it_and_the_next_run_completes_it(tmp_path, rules, engine):
+    src = _dossier(tmp_path / "in", 4)
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()}
+    out = tmp_path / "out"
+    (out / "redacted").mkdir(parents=True)
+    (out / "redacted").chmod(0o555)
+    try:
+        run = subprocess.run(_without_root_powers() + [sys.executable, "-m", "woo_redact.cli", "batch", str(src),
+                                                       "--out", str(out), "--workers", "1"],
+                             capture_output=True, text=True, timeout=300, cwd=REPO)
+    finally:
+        (out / "redacted").chmod(0o755)
+    assert run.returncode == ExitCode.file_access_error, run.stderr + run.stdout
+    assert "cannot write the outputs (Permission denied)" in run.stderr and "Traceback" not in run.stderr
+    assert "internal error" not in run.stdout + run.stderr  # not blamed on the documents one by one
+    assert _done(out) == 0
+    # an output folder that cannot even hold the batch's database: the same one line
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        run = subprocess.run(_without_root_powers() + [sys.executable, "-m", "woo_redact.cli", "batch", str(src),
+                                                       "--out", str(locked / "out")],
+                             capture_output=True, text=True, timeout=300, cwd=REPO)
+    finally:
+        locked.chmod(0o755)
+    assert run.returncode == ExitCode.file_access_error and "Traceback" not in run.stderr, run.stderr
+    assert "cannot write the outputs" in run.stderr
+    resumed = run_batch(src, out, rules, engine)
+    assert not resumed.failed and _done(out) == 4
+    fresh = tmp_path / "fresh"
+    run_batch(src, fresh, rules, engine)
+    assert _texts(out) == _texts(fresh)
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()} == before
+
+
+def test_an_input_the_batch_may_not_read_fails_alone(tmp_path):
+    src = _dossier(tmp_path / "in", 3)
+    secret = sorted(src.iterdir())[1]
+    secret.chmod(0)
+    try:
+        run = subprocess.run(_without_root_powers() + [sys.executable, "-m", "woo_redact.cli", "batch", str(src),
+                                                       "--out", str(tmp_path / "out"), "--workers", "1"],
+                             capture_output=True, text=True, timeout=300, cwd=REPO)
+    finally:
+        secret.chmod(0o644)
+    assert run.returncode == ExitCode.input_file, run.stderr + run.stdout  # "some documents failed"
+    assert f"{secret}: cannot be read (Permission denied)" in run.stderr
+    assert _done(tmp_path / "out") == 2
 
 
 def _noise_png() -> bytes:

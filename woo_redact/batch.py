@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sqlite3
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -208,25 +209,46 @@ def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[D
             if result.error:
                 result.error = result.error.replace(str(pdf), str(path))
     except Exception as e:  # one bad document must not lose the rest of the batch
-        reason = _output_full(e.__cause__ or e) or _output_full(e)
-        if reason:  # ... but a full or read-only output folder stops it (resumable)
-            raise OutputWriteError(f"{out_dir}: cannot write the outputs ({reason}): free space or fix the "
-                                   "folder, then run the same command again") from None
+        reason = _output_full(e.__cause__ or e, out_dir) or _output_full(e, out_dir)
+        if reason:  # ... but a full, read-only or forbidden output folder stops it (resumable)
+            raise _cannot_write(out_dir, reason) from None
         error = str(e) if isinstance(e, WooRedactError) else f"{path}: internal error ({type(e).__name__}: {e})"
         result = DocResult(source=path, status="failed", error=error)
     return result, time.perf_counter() - start
+
+
+def _cannot_write(out_dir: Path, reason: str) -> OutputWriteError:
+    return OutputWriteError(f"{out_dir}: cannot write the outputs ({reason}): free space or fix the folder's "
+                            "permissions, then run the same command again")
 
 
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 _FULL_WORDS = ("no space left", "file too large", "read-only file system", "disk quota")
 
 
-def _output_full(e: Exception) -> str | None:
-    """Why writing failed, when it is the output folder that cannot take more (not one bad document)."""
+_DENIED = (errno.EACCES, errno.EPERM)
+
+
+def _output_full(e: Exception, out_dir: Path) -> str | None:
+    """Why writing failed, when it is the output folder that cannot take more or may not be written
+    (not one bad document: an input the batch may not read fails on its own)."""
     if isinstance(e, OSError) and e.errno in _FULL:
         return os.strerror(e.errno)
+    if isinstance(e, OSError) and e.errno in _DENIED and _below(e.filename, out_dir):
+        return os.strerror(e.errno)
     text = str(e).lower()
+    if "permission denied" in text and str(Path(out_dir).resolve()).lower() in text:
+        return "permission denied"
     return next((w for w in _FULL_WORDS if w in text), None)
+
+
+def _below(name, folder: Path) -> bool:
+    if not name:
+        return False
+    try:
+        return Path(os.fsdecode(name)).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
@@ -235,13 +257,16 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     """Process every input; a document that fails is recorded with its reason and the batch goes on.
     `scheduler`: the address of a Dask scheduler to run the documents on instead of local workers."""
     engine = engine or get_engine(rules)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        state = State(out_dir / STATE_FILE)
+    except (OSError, sqlite3.Error) as e:  # a folder the batch may not write: say so, no traceback
+        raise _cannot_write(out_dir, os.strerror(e.errno) if isinstance(e, OSError) and e.errno else str(e)) from None
     people = load_people(out_dir)
     # a decision about a person changes what every document needs: it is part of the rules' checksum
     checksum = f"{rules.checksum}+{people_checksum(people)}" if people else rules.checksum
     _WORKER.update(rules=rules, engine=engine, people=people, jobs=workers)
     remove_stale_temporaries(out_dir)
-    state = State(out_dir / STATE_FILE)
     batch = BatchResult()
     results: dict[Path, DocResult] = {}
     seen: dict[str, str] = {}  # content hash → output name of the first input with that content

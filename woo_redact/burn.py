@@ -70,6 +70,20 @@ def _band(r: pymupdf.Rect) -> pymupdf.Rect:
     return pymupdf.Rect(r.x0, r.y0 + inset, r.x1, r.y1 - inset)
 
 
+def _redaction(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:
+    """One redaction annotation over all `rects` of the page, each a quadrilateral in its /QuadPoints
+    (MuPDF redacts each quad as a box of its own): a dozen annotations per page cost PyMuPDF more than
+    redacting them."""
+    annot = page.add_redact_annot(functools.reduce(lambda a, b: a | b, rects), cross_out=False)
+    to_pdf = ~page.transformation_matrix  # page space → PDF space (rotation and offsets included)
+    points = []
+    for r in rects:
+        q = r.quad * to_pdf
+        for pt in (q.ul, q.ur, q.ll, q.lr):
+            points += [pdfops.num(pt.x), pdfops.num(pt.y)]
+    page.parent.xref_set_key(annot.xref, "QuadPoints", f"[{' '.join(points)}]")
+
+
 def _inside(inner: Rect, outer: Rect) -> bool:
     return outer[0] <= inner[0] + 0.01 and outer[1] <= inner[1] + 0.01 and inner[2] <= outer[2] + 0.01 \
         and inner[3] <= outer[3] + 0.01
@@ -81,6 +95,9 @@ def _bucket(width: float, widths: list[float]) -> float:
             return w
     step = widths[-1] / 2
     return step * -(-width // step)  # longer than every bucket: the next multiple of half the largest
+
+
+TALL = 50.0  # points: words and boxes are lower than this; table rules may be taller
 
 
 def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool],
@@ -100,6 +117,12 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
     readable += [tuple(d["rect"]) for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
     margin = min(36.0, page.rect.width * 0.05)
     page_right = page.rect.x1 - margin
+    # what may share a box's line, by top: only the items starting less than TALL above the box are
+    # looked at (a dossier page has hundreds of words), and the few taller ones always
+    limits = [(o[1], j, o) for j, o in enumerate(readable + plain)]
+    tall = [t for t in limits if t[2][3] - t[2][1] > TALL]
+    short = sorted(t for t in limits if t[2][3] - t[2][1] <= TALL)
+    tops = [t[0] for t in short]
     out = []
     for i, (rect, ground) in enumerate(boxes):
         if not want[i]:
@@ -108,7 +131,8 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
         x0, y0, x1, y1 = plain[i]
         height = (y1 - y0) or 1.0
         before, right = None, page_right
-        for j, o in enumerate(readable + plain):
+        near = short[bisect.bisect_left(tops, y0 - TALL):bisect.bisect_left(tops, y1)] + tall
+        for _, j, o in near:
             if j == len(readable) + i:
                 continue
             # on the same line: overlapping by more than 0.4 of the lower of the two
@@ -172,16 +196,14 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
             rects = [pymupdf.Rect(rect) for rect, _ in boxes]
             if page.get_images(full=False):
                 # image pixels under the whole box first (text untouched in this pass)
-                for r in rects:
-                    page.add_redact_annot(r, cross_out=False)
+                _redaction(page, rects)
                 page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                                       graphics=pymupdf.PDF_REDACT_LINE_ART_NONE, text=pymupdf.PDF_REDACT_TEXT_NONE)
             # text: MuPDF removes every glyph whose box touches the redaction, and glyph boxes of the
             # lines above and below reach into a word's box; the middle band of the box takes the
             # glyphs of its own line only
-            for r in rects:
-                page.add_redact_annot(r if scanned else _band(r), cross_out=False)
-                count += 1
+            _redaction(page, rects if scanned else [_band(r) for r in rects])
+            count += len(rects)
             page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
                                   graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                                   text=pymupdf.PDF_REDACT_TEXT_REMOVE)

@@ -55,6 +55,9 @@ class _Person:
         return out
 
 
+_CS_TAIL = re.compile(r"\s+c\.\s?s\.")
+
+
 class Decider:
     def __init__(self, rules: Rules, structure: StructureRules, lookups=None, people: dict | None = None):
         self.rules = rules
@@ -67,7 +70,10 @@ class Decider:
         self.holder_rx = [re.compile(rf"(?<!\w){re.escape(h)}(?!\w)") for h in rules.office_holders]
         # "de motie Simons c.s.", "het amendement Van Baarle c.s.": the first signatory of a motion
         self.cs_rx = re.compile(rf"(?P<names>{_NAME})\s+c\.\s?s\.")
-        self.places_rx = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in rules.places)) \
+        # the lookahead on the first letters lets the regex engine skip to candidates: with the lookbehind
+        # first it tries every position of a 300-page text (50 times slower)
+        firsts = "".join(sorted({re.escape(p[0]) for p in rules.places}))
+        self.places_rx = re.compile(rf"(?=[{firsts}])(?<!\w)(?:{'|'.join(re.escape(p) for p in rules.places)})(?!\w)") \
             if rules.places else None
         self.mailboxes = [m.lower() for m in rules.functional_mailboxes]
 
@@ -100,8 +106,12 @@ class Decider:
         for rx in self.holder_rx:
             for m in rx.finditer(doc.text):
                 spans.append((m.start(), m.end(), "public office holder (rules/officials.yaml)"))
-        for m in self.cs_rx.finditer(doc.text):
-            spans.append((m.start("names"), m.end("names"), "member of parliament (first signatory, 'c.s.')"))
+        # "c.s." is rare: find it first, then the name before it (a name pattern tried at every position of
+        # a long text is slow)
+        for tail in _CS_TAIL.finditer(doc.text):
+            for m in self.cs_rx.finditer(doc.text, max(0, tail.start() - 200), tail.end()):
+                if m.end() == tail.end():
+                    spans.append((m.start("names"), m.end("names"), "member of parliament (first signatory, 'c.s.')"))
         if self.places_rx is not None:
             for m in self.places_rx.finditer(doc.text):
                 spans.append((m.start(), m.end(), "a place, not a person (rules/keep.yaml)"))

@@ -192,7 +192,14 @@ class PersonName:
 def parse_name(text: str) -> PersonName | None:
     """Split "Iris Çelik", "A. van Leeuwen", "Meijer, I. (Iris)", "Dhr. Kees de Kok" into parts.
 
-    Returns None when `text` is not shaped like a person's name."""
+    Returns None when `text` is not shaped like a person's name. A dossier names the same people
+    thousands of times: the parse is cached, each caller gets its own copy."""
+    name = _parse_name(text)
+    return None if name is None else PersonName(list(name.first), name.initials, name.particles, name.surname)
+
+
+@lru_cache(maxsize=8192)
+def _parse_name(text: str) -> PersonName | None:
     text = re.sub(r"<[^>]*>", " ", text)  # "Naam <adres>"
     text = re.sub(r"\s+", " ", text).strip(" ,;:-–")
     if not text or any(ch.isdigit() for ch in text):

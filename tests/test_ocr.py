@@ -148,3 +148,42 @@ def test_a_slightly_skewed_scan_is_read(tmp_path, rules, engine):
     assert result.status == "ok"
     assert "Haddou" not in _ocr(result.redacted) and "Quaedvlieg" not in _ocr(result.redacted)
     assert "Kunstfonds" in page_text(result.redacted)
+
+
+def test_packaging_takes_a_scans_words_from_the_ocr_cache_not_from_tesseract_again(tmp_path):
+    """`batch --bundle` and `package` read every document again for the inventory and the text versions;
+    a scan is read by Tesseract once (its words kept in OUT/.ocr), the bundle's text is the same. Counted
+    with a `tesseract` on PATH that logs each call and runs the real one."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_scan(src / "scan.pdf", [NOTA, "Tweede pagina.\nNoor Haddou belt terug over de begroting."])
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    log = tmp_path / "calls.log"
+    (shim / "tesseract").write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec {shutil.which("tesseract")} "$@"\n')
+    (shim / "tesseract").chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+
+    def woo(*args):
+        run = subprocess.run([sys.executable, "-m", "woo_redact.cli", *args], capture_output=True, text=True,
+                             env=env, cwd=REPO, timeout=600)
+        assert run.returncode == 0, run.stderr + run.stdout
+        calls = log.read_text().splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return [c for c in calls if "tsv" in c]
+
+    out = tmp_path / "out"
+    first = woo("batch", str(src), "--out", str(out))
+    assert first and list((out / ocr.CACHE_DIR).glob("*.json"))
+    again = woo("package", str(src), "--out", str(out), "--bundle", str(tmp_path / "bundle"),
+                "--base-url", "https://open.example.nl/woo/")
+    assert again == []  # the resumed batch and the bundle's reads: no OCR of the original again
+    text = next((tmp_path / "bundle" / "documents").glob("*.txt")).read_text(encoding="utf-8")
+    assert "Kunstfonds" in text and "Haddou" not in text and "Quaedvlieg" not in text

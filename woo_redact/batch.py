@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import ocr
 from .detect import Engine, get_engine
 from .convert import convert, convertible
 from .errors import ExitCode, OutputWriteError, WooRedactError
@@ -34,7 +35,7 @@ from .state import State
 STATE_FILE = "woo-redact.sqlite"
 CONVERTED = ".converted"  # PDFs made from e-mails, office and text files, with e-mail attachments
 AUDIT_FILE = "audit.csv"  # every decision of the batch, exported from the database after each run
-OUTPUT_DIRS = ("redacted", "preview", "findings")
+OUTPUT_DIRS = ("redacted", "preview", "findings", ocr.CACHE_DIR)
 
 
 @dataclass

@@ -138,18 +138,20 @@ def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
     except OSError as e:
         click.echo(f"Error: {out_dir}: {e.strerror or e}", err=True)
         sys.exit(int(ExitCode.file_access_error))
-    _bundle(result, rules, password, bundle_dir, base_url, as_zip)
+    _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir)
 
 
-def _bundle(result, rules, password, bundle_dir, base_url, as_zip) -> None:
+def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir) -> None:
     """The last step of `batch --bundle` and of `package`: build and check the publication bundle."""
+    from .ocr import CACHE_DIR
     from .package import build_bundle, item_from
     from .read import read
 
     try:
         items = []
-        for r in result.results:
-            document = read(r.pdf or r.source, rules, password) if r.status == "ok" else None
+        for r in result.results:  # read again (the batch may have been resumed); scans from the OCR cache
+            document = read(r.pdf or r.source, rules, password, ocr_cache=out_dir / CACHE_DIR) \
+                if r.status == "ok" else None
             items.append(item_from(r, document))
         report = build_bundle(items, bundle_dir, rules, base_url=base_url, zip=as_zip)
     except (WooRedactError, ValueError) as e:
@@ -329,7 +331,7 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
         click.echo(f"{done} of {len(result.results)} file(s) done{resumed}, {pages} pages, {boxes} redactions, "
                    f"{len(result.failed)} failed, {len(result.skipped)} not processed → {out_dir}")
     if bundle_dir:
-        _bundle(result, rules, password, bundle_dir, base_url, as_zip)
+        _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir)
     sys.exit(int(result.exit_code))
 
 

@@ -11,11 +11,14 @@ and read the right way up.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pymupdf
 
@@ -143,3 +146,68 @@ def ocr_page(page: pymupdf.Page) -> OcrPage:
             if conf > result.confidence:
                 result = OcrPage(words, conf, turn)
     return result
+
+
+# ------------------------------------------------------------------------------------------ cache
+
+CACHE_DIR = ".ocr"  # below OUT_DIR: OCR results by document hash (the original's words, personal data
+# included: working material like the previews, never part of a bundle), so that packaging and later
+# runs read a scan again without Tesseract
+
+
+@functools.cache
+def _settings() -> str:
+    """What an OCR result depends on besides the page: Tesseract's version, language and resolution."""
+    try:
+        version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True,
+                                 timeout=30).stdout.splitlines()[:1]
+    except (OSError, subprocess.SubprocessError):
+        version = []
+    return f"{''.join(version)}|{LANGUAGE}|{DPI}|{PAD}"
+
+
+class Cache:
+    """The OCR results of one document (by the SHA-256 of its file), page by page."""
+
+    def __init__(self, file: Path | None = None):
+        self.file = file
+        self.pages: dict[str, dict] = {}
+        self.changed = False
+        if file is not None and file.exists():
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+                if data.get("settings") == _settings():
+                    self.pages = data.get("pages", {})
+            except (OSError, ValueError):
+                pass
+
+    @classmethod
+    def of(cls, path: Path, folder: Path | None) -> "Cache":
+        """The cache of the document at `path` in `folder` (None: nothing is kept)."""
+        if folder is None:
+            return cls()
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return cls(folder / f"{digest}.json")
+
+    def get(self, pno: int) -> OcrPage | None:
+        hit = self.pages.get(str(pno))
+        if hit is None:
+            return None
+        return OcrPage([tuple(w) for w in hit["words"]], hit["confidence"], hit["rotation"])
+
+    def put(self, pno: int, page: OcrPage) -> OcrPage:
+        self.pages[str(pno)] = {"words": [list(w) for w in page.words], "confidence": page.confidence,
+                                "rotation": page.rotation}
+        self.changed = True
+        return page
+
+    def save(self) -> None:
+        if self.file is None or not self.changed:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"settings": _settings(), "pages": self.pages}), encoding="utf-8")
+            os.replace(tmp, self.file)
+        except OSError:
+            pass  # a cache: the next read runs OCR again

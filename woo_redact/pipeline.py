@@ -22,7 +22,7 @@ from .detect import SPLIT_PAGES, Engine, get_engine
 from .errors import VerificationError, WooRedactError
 from .mark import mark
 from .model import Candidate, Document, DocResult, Finding
-from .ocr import LOW_CONFIDENCE
+from .ocr import CACHE_DIR, LOW_CONFIDENCE
 from .overview import render_crops
 from .ocr import available as ocr_missing
 from .read import read
@@ -40,11 +40,11 @@ class Analysis:
 
 
 def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
-            people: dict | None = None, jobs: int = 1) -> Analysis:
+            people: dict | None = None, jobs: int = 1, ocr_cache: Path | None = None) -> Analysis:
     """Read, detect and decide: the findings for one document, with their boxes. `jobs`: processes a
-    long document's detection may use."""
+    long document's detection may use; `ocr_cache`: where OCR results of scans are kept."""
     engine = engine or get_engine(rules)
-    document = read(path, rules, password)
+    document = read(path, rules, password, ocr_cache=ocr_cache)
     candidates = engine.detect(document, jobs=jobs)
     decider = Decider(rules, engine.structure, engine.lookups, people)
     findings = decider.decide(document, candidates)
@@ -166,7 +166,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         name += ".pdf"
     result = DocResult(source=path, status="failed")
     try:
-        analysis = analyse(path, rules, engine, password, people, jobs=jobs)
+        analysis = analyse(path, rules, engine, password, people, jobs=jobs, ocr_cache=out_dir / CACHE_DIR)
         digest = sha256_file(path)  # ties the preview and its findings to this exact original
         result.pages = analysis.document.page_count
         result.findings = analysis.findings

@@ -69,12 +69,14 @@ def _short(e: Exception) -> str:
     return msg[:120]
 
 
-def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = True) -> Document:
-    """Read `path` into a `Document`; scanned pages are read with OCR when Tesseract is installed."""
+def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = True,
+         ocr_cache: Path | None = None) -> Document:
+    """Read `path` into a `Document`; scanned pages are read with OCR when Tesseract is installed, and
+    their results kept in (and taken from) the folder `ocr_cache` when one is given."""
     path = Path(path)
     doc = open_pdf(path, password)
     try:
-        return _read_open(path, doc, rules, use_ocr and ocr.available() is None)
+        return _read_open(path, doc, rules, use_ocr and ocr.available() is None, ocr_cache)
     except InputFileError:
         raise
     except Exception as e:
@@ -83,7 +85,8 @@ def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = 
         doc.close()
 
 
-def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = False) -> Document:
+def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = False,
+               ocr_cache: Path | None = None) -> Document:
     parts: list[str] = []
     pos = 0
     words: list[Word] = []
@@ -94,13 +97,16 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     confidence: dict[int, float] = {}
     # the words of our own box labels, white on black: not a fake redaction
     label_words = {w for g in rules.grounds.values() for w in g.label.split()} | set(rules.grounds)
+    cache = None  # the document's OCR results of an earlier read, looked up at the first scanned page
     for pno in range(doc.page_count):
         page = doc[pno]
         page_starts.append(pos)
         raw = page.get_text("words", flags=WORD_FLAGS, sort=False)
         covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
         if use_ocr and ocr.needs_ocr(page, raw):
-            scanned = ocr.ocr_page(page)
+            if cache is None:
+                cache = ocr.Cache.of(path, ocr_cache)
+            scanned = cache.get(pno) or cache.put(pno, ocr.ocr_page(page))
             raw = ocr.merge_words(raw, scanned.words)
             confidence[pno] = round(scanned.confidence, 1)
         if not any(w[4].strip() for w in raw):
@@ -117,6 +123,8 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
                 line_words.append(w)
         parts.append("\n")  # an empty line between pages
         pos += 1
+    if cache is not None:
+        cache.save()
     text = "".join(parts)
     document = Document(
         path=path,

@@ -219,6 +219,13 @@ def _label_index(rules: Rules) -> list[tuple[re.Pattern, re.Pattern, dict]]:
     return out
 
 
+def _any_label(rules: Rules) -> re.Pattern:
+    """A line that starts with some field's label (as `_label_index`'s patterns do), to rule out the
+    others at once."""
+    labels = sorted((re.escape(f["label"]).replace(r"\ ", r"\s+") for f in rules.header_fields), key=len, reverse=True)
+    return re.compile(rf"^(?:[•○◦▪·*–-]\s*)?(?:{'|'.join(labels)})", re.IGNORECASE)
+
+
 _LABEL_START = re.compile(r"^[A-Z][\w .()/-]{0,30}:\s")
 
 
@@ -226,10 +233,13 @@ def header_fields(document: Document, rules: Rules) -> list[HeaderField]:
     """Find label/value pairs: the label alone on a line with the value on the lines below it (the
     right-hand column of a nota), or "Label: value" on one line (letters, e-mails, minutes)."""
     index = _label_index(rules)
+    any_label = _any_label(rules)
     lines = document.lines
     fields: list[HeaderField] = []
 
     def match(line: Line):
+        if not any_label.match(line.text):  # most lines start with no label at all: one test, not 80
+            return None
         for alone, inline, spec in index:
             if alone.match(line.text):
                 return spec, None

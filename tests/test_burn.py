@@ -102,16 +102,19 @@ def test_image_pixels_under_the_box_are_blanked(tmp_path, rules):
     pix.set_rect(pix.irect, (200, 30, 30))  # a red "scan"
     page.insert_image(pymupdf.Rect(0, 0, 200, 200), pixmap=pix)
     doc.save(src)
+    # two boxes on the page: each is redacted as a quad of the page's one redaction annotation
     f = Finding("f", 0, 1, "x", "PERSON", "redact", "5.1.2e", "t", "t", 1, boxes=[(0, (20, 20, 100, 60))])
+    g = Finding("g", 2, 3, "y", "PERSON", "redact", "5.1.2e", "t", "t", 1, boxes=[(0, (120, 140, 180, 170))])
     out = tmp_path / "out.pdf"
-    burn(src, out, [f], rules)
+    burn(src, out, [f, g], rules)
     with pymupdf.open(out) as d:
         xref = d[0].get_images()[0][0]
         img = pymupdf.Pixmap(d, xref)
-    inside = img.pixel(30, 20)  # image pixel (30,20) lies under page point (60,40)
-    outside = img.pixel(90, 90)
-    assert outside[:3] == (200, 30, 30)
-    assert inside[:3] != (200, 30, 30)
+    # image pixel (x, y) lies under page point (2x, 2y)
+    assert img.pixel(30, 20)[:3] != (200, 30, 30)  # under the first box
+    assert img.pixel(75, 77)[:3] != (200, 30, 30)  # under the second
+    for x, y in ((90, 10), (5, 90), (55, 50), (30, 45)):  # beside and between them
+        assert img.pixel(x, y)[:3] == (200, 30, 30), (x, y)
 
 
 def _black_boxes(path):

@@ -216,3 +216,25 @@ def test_labels_go_into_resources_that_are_indirect_objects(tmp_path, rules):
         text = d[0].get_text()
     assert "Brouwersma" not in text and "budget voor volgend jaar" in text
     assert "Bescherming persoonlijke levenssfeer" in text or "5.1.2e" in text
+
+
+def test_a_widened_box_stops_at_an_image_beside_the_name(tmp_path, rules, engine):
+    """A logo or signature right after a name: widening the box would blank its pixels."""
+    src = make_pdf(tmp_path / "in.pdf", ["Namens het team: Ilse Bos"], fontsize=11)
+    with pymupdf.open(src) as d:
+        page = d[0]
+        name = page.search_for("Bos")[0]
+        logo = pymupdf.Rect(name.x1 + 4, name.y0 - 2, name.x1 + 40, name.y1 + 2)
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 36, 16), False)
+        pix.set_rect(pix.irect, (20, 90, 200))
+        page.insert_image(logo, pixmap=pix)
+        d.save(tmp_path / "logo.pdf")
+    src = tmp_path / "logo.pdf"
+    doc = read(src, rules)
+    f = _finding(doc, "Ilse Bos")
+    burn(src, tmp_path / "out.pdf", [f], rules)
+    boxes = _black_boxes(tmp_path / "out.pdf")
+    assert boxes and all(b.x1 <= logo.x0 + 0.5 for b in boxes), (boxes, logo)
+    with pymupdf.open(tmp_path / "out.pdf") as d:
+        img = pymupdf.Pixmap(d, d[0].get_images()[0][0])
+    assert img.pixel(1, 8)[:3] == (20, 90, 200)  # the logo's left edge keeps its pixels

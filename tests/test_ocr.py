@@ -187,3 +187,17 @@ def test_packaging_takes_a_scans_words_from_the_ocr_cache_not_from_tesseract_aga
     assert again == []  # the resumed batch and the bundle's reads: no OCR of the original again
     text = next((tmp_path / "bundle" / "documents").glob("*.txt")).read_text(encoding="utf-8")
     assert "Kunstfonds" in text and "Haddou" not in text and "Quaedvlieg" not in text
+
+
+def test_a_widened_box_on_a_scan_stops_at_the_words_beside_the_name(tmp_path, rules, engine):
+    """Boxes over names widen to a standard width, but only into free space: on a scan the words beside
+    the name are only in the image, so the widening must see the OCR words (it did not: "en" after the
+    name lost its pixels and its place in the text layer)."""
+    src = make_scan(tmp_path / "scan.pdf", ["Het overleg over de begroting is besproken met Ilse Bos en de minister "
+                                            "van Financien.\nDaarna volgde de rest van de agenda."])
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    assert result.status == "ok", result.error
+    text = " ".join(page_text(out / "redacted" / "scan.pdf").split())
+    assert "Bos" not in text and "Ilse" not in text
+    assert "besproken met" in text and "en de minister" in text  # the text layer: words no box touches

@@ -101,11 +101,13 @@ TALL = 50.0  # points: words and boxes are lower than this; table rules may be t
 
 
 def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool],
-              widths: list[float]) -> list[tuple[Rect, str]]:
+              widths: list[float], ocr_words: list[Word] = ()) -> list[tuple[Rect, str]]:
     """Widen the boxes marked in `want` to the next width in `widths`, as far as the line has room:
-    into the space before and after the name, never over a word that stays readable or another box."""
+    into the space before and after the name, never over a word that stays readable (in the text layer,
+    or `ocr_words` read from a scan's image), an image beside it, or another box."""
     plain = [tuple(r) for r, _ in boxes]
-    words = sorted(((w[1] + w[3]) / 2, w[:4]) for w in page.get_text("words"))
+    found = [w[:4] for w in page.get_text("words")] + [tuple(w.rect) for w in ocr_words]
+    words = sorted(((w[1] + w[3]) / 2, w) for w in found)
     middles = [m for m, _ in words]
     under: set[int] = set()  # words whose centre lies in a box: not readable, may be covered
     for r in plain:
@@ -113,8 +115,11 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
             if r[0] <= (words[k][1][0] + words[k][1][2]) / 2 < r[2]:
                 under.add(k)
     readable = [w for k, (_, w) in enumerate(words) if k not in under]
-    # vertical rules (table cell borders) are limits too: a box must not swallow them
+    # vertical rules (table cell borders) are limits too: a box must not swallow them; and images (a
+    # logo, a signature) beside the name: the box would blank their pixels. A scan's page image holds
+    # the box and limits nothing.
     readable += [tuple(d["rect"]) for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
+    readable += [tuple(i["bbox"]) for i in page.get_image_info()]
     margin = min(36.0, page.rect.width * 0.05)
     page_right = page.rect.x1 - margin
     # what may share a box's line, by top: only the items starting less than TALL above the box are
@@ -186,7 +191,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
             for pno, boxes in planned.items():
                 want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]
                 if any(want):
-                    planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths)
+                    planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, (text_layer or {}).get(pno, ()))
         for pno, words in (text_layer or {}).items():
             _write_text_layer(doc[pno], words, [pymupdf.Rect(r) for r, _ in planned.get(pno, [])], font)
         for pno, boxes in planned.items():

@@ -201,3 +201,20 @@ def test_a_widened_box_on_a_scan_stops_at_the_words_beside_the_name(tmp_path, ru
     text = " ".join(page_text(out / "redacted" / "scan.pdf").split())
     assert "Bos" not in text and "Ilse" not in text
     assert "besproken met" in text and "en de minister" in text  # the text layer: words no box touches
+
+
+def test_the_text_layer_of_a_redacted_scan_keeps_its_spaces_and_the_words_beside_a_box(tmp_path, rules, engine):
+    """The invisible words are stretched to their image: without a space after each, a reader glued them
+    ("Hetoverleg") and a search for a phrase found nothing; a word a box only touches ("T" before a
+    redacted phone number) was taken out with the box's glyphs."""
+    src = make_scan(tmp_path / "scan.pdf", ["Het overleg over de begroting is verplaatst naar donderdag.\n"
+                                            "Contactpersoon\nIlse Bos\nT 070 349 1234\nM 06-41234567"])
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    assert result.status == "ok", result.error
+    with pymupdf.open(out / "redacted" / "scan.pdf") as doc:
+        page = doc[0]
+        assert page.search_for("Het overleg over de begroting")
+        lines = [ln.strip() for ln in page.get_text().splitlines()]
+    assert "T" in lines and "M" in lines, lines
+    assert not any("1234" in ln or "Bos" in ln for ln in lines)

@@ -192,8 +192,6 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]
                 if any(want):
                     planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, (text_layer or {}).get(pno, ()))
-        for pno, words in (text_layer or {}).items():
-            _write_text_layer(doc[pno], words, [pymupdf.Rect(r) for r, _ in planned.get(pno, [])], font)
         for pno, boxes in planned.items():
             page = doc[pno]
             scanned = pno in (text_layer or {})
@@ -222,6 +220,10 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                     shape.finish(color=None, fill=fill, width=0)
                 shape.commit()
                 _write_labels(page, boxes, rules, font, colour=colour)
+        # after the redactions: MuPDF removes every glyph a box touches, and the invisible words are
+        # stretched to their image, so a word beside a box (the "T" of "T 070 …") would go too
+        for pno, words in (text_layer or {}).items():
+            _write_text_layer(doc[pno], words, [pymupdf.Rect(r) for r, _ in planned.get(pno, [])], font)
         doc.save(dst, garbage=1)
     finally:
         doc.close()
@@ -259,21 +261,24 @@ def _overlay(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, fi
 
 
 def _write_text_layer(page: pymupdf.Page, words: list[Word], boxes: list[pymupdf.Rect], font: pymupdf.Font) -> None:
-    """Invisible OCR text over a scanned page, each word stretched to its place; words that touch a
-    redaction box are left out (written before the redactions are applied, which would remove them
-    anyway: the text layer is checked by verify like any other text)."""
+    """Invisible OCR text over a scanned page, each word stretched to its place; words under a
+    redaction box are left out (the text layer is checked by verify like any other text)."""
     writer = pymupdf.TextWriter(page.rect)
     written = 0
     for w in words:
         r = pymupdf.Rect(w.rect)
-        if r.is_empty or any(r.intersects(b) for b in boxes):
+        # a word under a box is left out; one that only touches a box with its edge (the "T" before a
+        # redacted phone number) stays readable in the image and stays in the text layer
+        if r.is_empty or any(abs(r & b) > 0.3 * abs(r) for b in boxes):
             continue
         size = r.height * 0.85
         natural = font.text_length(w.text, fontsize=size)
         if natural <= 0:
             continue
         size *= min(r.width / natural, 1.5)  # the word's width, so that selecting it selects its image
-        writer.append((r.x0, r.y1 - r.height * 0.2), w.text, font=font, fontsize=size)
+        # with a space after it: without one a reader glues words that stand close ("Hetoverleg") and a
+        # search for "Het overleg" finds nothing
+        writer.append((r.x0, r.y1 - r.height * 0.2), w.text + " ", font=font, fontsize=size)
         written += 1
     if written:
         writer.write_text(page, render_mode=3)

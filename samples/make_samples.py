@@ -82,24 +82,27 @@ def build_nota(path: Path) -> dict:
     p.line("nota", size=15, bold=True)
     p.line("Opvang van ontheemden uit Oekraïne", size=11, bold=True, gap=3)
     p.line("Aanleiding", size=11, bold=True, gap=2.2)
-    p.lines("Met deze nota wordt u gevraagd in te stemmen met de verlenging van de\n"
-            "gemeentelijke opvang. Minister Van Dorsten heeft hierover eerder met het lid\n"
-            "Kuiper-Smeets gesproken tijdens het commissiedebat.", gap=1.35)
+    # the body column ends well before the header column at x = 420, as in the Rijkshuisstijl
+    p.lines("Met deze nota wordt u gevraagd in te stemmen met de\n"
+            "verlenging van de gemeentelijke opvang. Minister Van Dorsten\n"
+            "heeft hierover eerder met het lid Kuiper-Smeets gesproken\n"
+            "tijdens het commissiedebat.", gap=1.35)
     p.y += 12
     p.line("Geadviseerd besluit", size=11, bold=True, gap=2.2)
-    p.lines("Uw akkoord met de verlenging en met de brief aan de Tweede Kamer.", gap=1.35)
+    p.lines("Uw akkoord met de verlenging en met de brief aan de Tweede\nKamer.", gap=1.35)
     p.y += 12
     p.line("Kernpunten", size=11, bold=True, gap=2.2)
-    p.lines("- Op werkniveau is de verlenging besproken met het COA en de VNG; Noor Haddou\n"
-            "  heeft de cijfers gecontroleerd.\n"
-            "- De motie van de leden Kuiper-Smeets en Ozdemir vraagt om een halfjaarlijkse\n"
-            "  rapportage.\n"
-            "- Na uw akkoord stuurt I. Brouwersma-Tjon de brief rond; vragen kunnen naar Marloes\n"
+    p.lines("- Op werkniveau is de verlenging besproken met het COA en de\n"
+            "  VNG; Noor Haddou heeft de cijfers gecontroleerd.\n"
+            "- De motie van de leden Kuiper-Smeets en Ozdemir vraagt om\n"
+            "  een halfjaarlijkse rapportage.\n"
+            "- Na uw akkoord stuurt I. Brouwersma-Tjon de brief rond;\n"
+            "  vragen kunnen naar Marloes\n"
             "  Veenstra of marloes.veenstra@minbzk.nl.", x=70, gap=1.35)
     p.y += 12
     p.line("Toelichting", size=11, bold=True, gap=2.2)
-    p.lines("Het Ministerie van Binnenlandse Zaken en Koninkrijksrelaties coördineert de opvang.\n"
-            "Quaedvlieg is aanspreekpunt voor de gemeenten.", gap=1.35)
+    p.lines("Het Ministerie van Binnenlandse Zaken en Koninkrijksrelaties\n"
+            "coördineert de opvang. Quaedvlieg is aanspreekpunt voor de\ngemeenten.", gap=1.35)
     p.footer(1, 1)
     _save(doc, path)
     return {

@@ -70,3 +70,29 @@ def make_scan(path: Path, pages: list[str], dpi: int = 200, rotate: int = 0, fon
 def page_text(path: Path) -> str:
     with pymupdf.open(path) as doc:
         return " ".join(" ".join(p.get_text().split()) for p in doc)
+
+
+def lost_words(result, rules, engine) -> dict[str, dict[str, int]]:
+    """Per document: words of the original (OCR included) outside every redaction that the redacted
+    output no longer has — over-redaction, or a text layer that lost words."""
+    from collections import Counter
+
+    import pymupdf
+
+    from woo_redact.pipeline import analyse
+    from woo_redact.read import WORD_FLAGS  # ligatures as letters: "ﬂagt" is "flagt"
+
+    lost = {}
+    for r in result.results:
+        if r.status != "ok" or not r.redacted:
+            continue
+        analysis = analyse(r.pdf or r.source, rules, engine)
+        spans = [(f.start, f.end) for f in analysis.findings if f.decision == "redact"]
+        want = Counter(w.text for w in analysis.document.words
+                       if not any(s < w.end and w.start < e for s, e in spans))
+        with pymupdf.open(r.redacted) as doc:
+            got = Counter(w[4] for page in doc for w in page.get_text("words", flags=WORD_FLAGS))
+        missing = {w: n - got[w] for w, n in want.items() if n > got[w]}
+        if missing:
+            lost[r.redacted.name] = missing
+    return lost

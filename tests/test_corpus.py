@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import SHARED, page_text
+from conftest import SHARED, lost_words, page_text
 
 from woo_redact.batch import run_batch
 
@@ -149,35 +149,9 @@ def test_verify_finds_nothing_on_the_peer_outputs(peer_run):
             assert check.exit_code == 0, check.output
 
 
-def _lost_words(result, rules, engine) -> dict[str, dict[str, int]]:
-    """Per document: words of the original (OCR included) outside every redaction that the redacted
-    output no longer has — over-redaction, or a text layer that lost words."""
-    from collections import Counter
-
-    import pymupdf
-
-    from woo_redact.pipeline import analyse
-    from woo_redact.read import WORD_FLAGS  # ligatures as letters: "ﬂagt" is "flagt"
-
-    lost = {}
-    for r in result.results:
-        if r.status != "ok" or not r.redacted:
-            continue
-        analysis = analyse(r.pdf or r.source, rules, engine)
-        spans = [(f.start, f.end) for f in analysis.findings if f.decision == "redact"]
-        want = Counter(w.text for w in analysis.document.words
-                       if not any(s < w.end and w.start < e for s, e in spans))
-        with pymupdf.open(r.redacted) as doc:
-            got = Counter(w[4] for page in doc for w in page.get_text("words", flags=WORD_FLAGS))
-        missing = {w: n - got[w] for w, n in want.items() if n > got[w]}
-        if missing:
-            lost[r.redacted.name] = missing
-    return lost
-
-
 def test_no_dev_document_loses_a_word_outside_its_redactions(dev_run, rules, engine):
-    assert _lost_words(dev_run[1], rules, engine) == {}
+    assert lost_words(dev_run[1], rules, engine) == {}
 
 
 def test_no_peer_document_loses_a_word_outside_its_redactions(peer_run, rules, engine):
-    assert _lost_words(peer_run[1], rules, engine) == {}
+    assert lost_words(peer_run[1], rules, engine) == {}

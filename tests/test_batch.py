@@ -115,6 +115,32 @@ def test_bad_inputs_are_named_and_the_batch_goes_on(tmp_path, engine):
         assert (out / "redacted" / name).exists()
 
 
+def test_the_state_records_each_documents_stages_with_their_timings(tmp_path, rules, engine):
+    """Every input's furthest stage (read, detected, previewed, redacted, verified, packaged) and the
+    seconds of each, in the database; a database of the previous version gets the new column."""
+    src = _dossier(tmp_path / "in", 2)
+    (src / "kapot.pdf").write_bytes(b"%PDF-1.7\nniet meer dan dit")
+    out = tmp_path / "out"
+    # a database as the previous version wrote it: no timings column
+    out.mkdir()
+    with sqlite3.connect(out / STATE_FILE) as db:
+        db.execute("CREATE TABLE documents (name TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, "
+                   "rules_checksum TEXT NOT NULL, stage TEXT NOT NULL, status TEXT NOT NULL, pages INTEGER NOT "
+                   "NULL DEFAULT 0, redactions INTEGER NOT NULL DEFAULT 0, error TEXT, warnings TEXT, "
+                   "duplicate_of TEXT, seconds REAL, updated REAL NOT NULL)")
+    run = CliRunner().invoke(main, ["package", str(src), "--out", str(out), "--bundle", str(tmp_path / "bundle")])
+    assert run.exit_code == ExitCode.input_file, run.output  # kapot.pdf failed, the bundle lists it
+    with sqlite3.connect(out / STATE_FILE) as db:
+        rows = {name: (stage, json.loads(timings) if timings else None) for name, stage, timings
+                in db.execute("SELECT name, stage, timings FROM documents")}
+    assert rows["kapot.pdf"] == ("failed", None)
+    for name in ("doc_00.pdf", "doc_01.pdf"):
+        stage, timings = rows[name]
+        assert stage == "packaged"
+        assert list(timings) == ["read", "detected", "redacted", "verified", "previewed"]
+        assert all(isinstance(t, float) and t >= 0 for t in timings.values()) and sum(timings.values()) > 0
+
+
 def test_json_progress_for_machines(tmp_path, engine):
     src = _dossier(tmp_path / "in", 2)
     result = CliRunner().invoke(main, ["batch", str(src), "--out", str(tmp_path / "out"), "--json"])

@@ -139,12 +139,15 @@ def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
         click.echo(f"Error: {out_dir}: {e.strerror or e}", err=True)
         sys.exit(int(ExitCode.file_access_error))
     _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir)
+    sys.exit(int(result.exit_code))  # the bundle lists a failed document as not published; say so here too
 
 
 def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir) -> None:
     """The last step of `batch --bundle` and of `package`: build and check the publication bundle."""
+    from .batch import STATE_FILE
     from .ocr import CACHE_DIR
     from .package import build_bundle, item_from
+    from .state import State
     from .read import read
 
     try:
@@ -157,6 +160,11 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir) -> N
     except (WooRedactError, ValueError) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(int(getattr(e, "exit_code", ExitCode.bad_args)))
+    state = State(out_dir / STATE_FILE)
+    try:
+        state.packaged([r.redacted.name for r in result.results if r.status == "ok" and r.redacted])
+    finally:
+        state.close()
     click.echo(f"bundle ready: {len(report.published)} of {len(report.rows)} document(s) published → {bundle_dir}")
 
 

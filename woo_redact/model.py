@@ -140,6 +140,7 @@ class DocResult:
     pdf: Path | None = None  # the PDF that was read, when the input is an e-mail, office or text file
     attachments: list[Path] = field(default_factory=list)  # an e-mail's attachments, saved for processing
     parent: str | None = None  # output name of the e-mail this input was attached to
+    stages: dict[str, float] = field(default_factory=dict)  # each stage completed → its seconds (state.STAGES)
 
     @property
     def redactions(self) -> list[Finding]:

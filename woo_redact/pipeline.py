@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import re
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,15 @@ from .sanitise import sanitise
 from .verify import Secrets, verify
 
 
+@contextmanager
+def _timed(stages: dict | None, stage: str):
+    """Record the seconds of `stage` in `stages` when the block completes."""
+    start = time.perf_counter()
+    yield
+    if stages is not None:
+        stages[stage] = round(stages.get(stage, 0.0) + time.perf_counter() - start, 3)
+
+
 @dataclass
 class Analysis:
     document: Document
@@ -40,16 +50,20 @@ class Analysis:
 
 
 def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
-            people: dict | None = None, jobs: int = 1, ocr_cache: Path | None = None) -> Analysis:
+            people: dict | None = None, jobs: int = 1, ocr_cache: Path | None = None,
+            stages: dict | None = None) -> Analysis:
     """Read, detect and decide: the findings for one document, with their boxes. `jobs`: processes a
-    long document's detection may use; `ocr_cache`: where OCR results of scans are kept."""
+    long document's detection may use; `ocr_cache`: where OCR results of scans are kept; `stages`: gets
+    the seconds of "read" and "detected" (detection and decision)."""
     engine = engine or get_engine(rules)
-    document = read(path, rules, password, ocr_cache=ocr_cache)
-    candidates = engine.detect(document, jobs=jobs)
-    decider = Decider(rules, engine.structure, engine.lookups, people)
-    findings = decider.decide(document, candidates)
-    map_boxes(document, findings)
-    secrets = secrets_of(findings, extra=_extra_secrets(engine, decider, document))
+    with _timed(stages, "read"):
+        document = read(path, rules, password, ocr_cache=ocr_cache)
+    with _timed(stages, "detected"):
+        candidates = engine.detect(document, jobs=jobs)
+        decider = Decider(rules, engine.structure, engine.lookups, people)
+        findings = decider.decide(document, candidates)
+        map_boxes(document, findings)
+        secrets = secrets_of(findings, extra=_extra_secrets(engine, decider, document))
     return Analysis(document, candidates, findings, secrets)
 
 
@@ -124,16 +138,19 @@ def sha256_file(path: Path) -> str:
 
 def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
              password: str | None = None, title: str | None = None, shown_as: Path | None = None,
-             text_layer: dict | None = None) -> list[str]:
+             text_layer: dict | None = None, stages: dict | None = None) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
-    sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly."""
+    sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`:
+    gets the seconds of "redacted" (burn-in and sanitising) and "verified"."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
-        burn(src, burned, redactions, rules, password, text_layer)
         clean = Path(work) / "clean.pdf"
-        safe_title = title if title and not any(s in title for s in secrets) else None
         prepared = Secrets(secrets)
-        notes = sanitise(burned, clean, prepared, title=safe_title)
+        with _timed(stages, "redacted"):
+            burn(src, burned, redactions, rules, password, text_layer)
+            safe_title = title if title and not any(s in title for s in secrets) else None
+            notes = sanitise(burned, clean, prepared, title=safe_title)
+        start = time.perf_counter()
         report = verify(clean, prepared, ocr_pages=(text_layer or {}).keys())
         if not report.ok:
             channels = sorted({leak.channel for leak in report.leaks})
@@ -141,18 +158,24 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
                                     f"{', '.join(channels)}")
         with atomic_path(final) as tmp:
             os.replace(clean, tmp)
+        if stages is not None:
+            stages["verified"] = round(time.perf_counter() - start, 3)
     return [n for n in notes if n]
 
 
 def _review_material(path: Path, out_dir: Path, preview: Path, analysis: Analysis, rules: Rules,
-                     password: str | None, digest: str) -> None:
-    """The preview PDF and the review page's crops of one document."""
+                     password: str | None, digest: str, seconds=None) -> None:
+    """The preview PDF and the review page's crops of one document; `seconds` (a shared value when run
+    in a helper process) gets how long that took."""
+    start = time.perf_counter()
     document = analysis.document
     with atomic_path(preview) as tmp:
         mark(path, tmp, analysis.findings, rules, password, source_sha256=digest,
              ocr_confidence=document.ocr_confidence, textless=document.textless_pages)
     render_crops(path, out_dir, digest, [(p + 1, r) for f in analysis.findings for p, r in f.boxes],
                  password)
+    if seconds is not None:
+        seconds.value = time.perf_counter() - start
 
 
 def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
@@ -166,7 +189,8 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         name += ".pdf"
     result = DocResult(source=path, status="failed")
     try:
-        analysis = analyse(path, rules, engine, password, people, jobs=jobs, ocr_cache=out_dir / CACHE_DIR)
+        analysis = analyse(path, rules, engine, password, people, jobs=jobs, ocr_cache=out_dir / CACHE_DIR,
+                           stages=result.stages)
         digest = sha256_file(path)  # ties the preview and its findings to this exact original
         result.pages = analysis.document.page_count
         result.findings = analysis.findings
@@ -187,16 +211,21 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         helper = None
         if jobs > 1 and document.page_count > SPLIT_PAGES and "fork" in multiprocessing.get_all_start_methods():
             # a long document: its preview and crops are made beside the burn-in, in a forked helper
-            helper = multiprocessing.get_context("fork").Process(target=_review_material, args=review_args)
+            ctx = multiprocessing.get_context("fork")
+            seconds = ctx.Value("d", 0.0)
+            helper = ctx.Process(target=_review_material, args=review_args + (seconds,))
             helper.start()
         try:
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
-                                        title, text_layer=document.ocr_words())
+                                        title, text_layer=document.ocr_words(), stages=result.stages)
         finally:
             if helper is not None:
                 helper.join()
         if helper is None or helper.exitcode != 0:
-            _review_material(*review_args)
+            with _timed(result.stages, "previewed"):
+                _review_material(*review_args)
+        else:
+            result.stages["previewed"] = round(seconds.value, 3)
         result.preview = preview
         fjson = out_dir / "findings" / (Path(name).stem + ".json")
         with atomic_path(fjson) as tmp:

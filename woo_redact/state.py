@@ -17,13 +17,16 @@ from pathlib import Path
 
 from .model import DocResult
 
+STAGES = ("read", "detected", "previewed", "redacted", "verified", "packaged")  # a document's way, in order
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     name TEXT PRIMARY KEY,          -- output name (file name; sub-folders joined with __)
     source TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     rules_checksum TEXT NOT NULL,
-    stage TEXT NOT NULL,            -- read | verified | failed | skipped | duplicate
+    stage TEXT NOT NULL,            -- the furthest stage reached: read | detected | previewed | redacted |
+                                    -- verified | packaged; or failed (not even read) | skipped | duplicate
     status TEXT NOT NULL,           -- ok | failed | skipped | duplicate
     pages INTEGER NOT NULL DEFAULT 0,
     redactions INTEGER NOT NULL DEFAULT 0,
@@ -31,7 +34,8 @@ CREATE TABLE IF NOT EXISTS documents (
     warnings TEXT,                  -- JSON list
     duplicate_of TEXT,
     seconds REAL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    timings TEXT                    -- JSON {stage: seconds} of the stages the document completed
 );
 CREATE TABLE IF NOT EXISTS decisions (
     document TEXT NOT NULL,
@@ -63,6 +67,9 @@ class State:
         self.path = path
         self.db = sqlite3.connect(path)
         self.db.executescript(SCHEMA)
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
+        if "timings" not in columns:  # a database of an earlier version
+            self.db.execute("ALTER TABLE documents ADD COLUMN timings TEXT")
         self.db.commit()
 
     def close(self) -> None:
@@ -81,20 +88,32 @@ class State:
 
     def record(self, name: str, result: DocResult, sha256: str, rules_checksum: str, seconds: float,
                duplicate_of: str | None = None) -> None:
-        stage = {"ok": "verified"}.get(result.status, result.status)
+        reached = [st for st in STAGES if st in result.stages]
+        if result.status in ("skipped", "duplicate"):
+            stage = result.status
+        else:  # a failed document: the last stage it completed (verification failed: "redacted")
+            stage = reached[-1] if reached else "failed"
         now = time.time()
         with self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents (name, source, sha256, rules_checksum, stage, status, pages, "
+                "redactions, error, warnings, duplicate_of, seconds, updated, timings) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (name, str(result.source), sha256, rules_checksum, stage, result.status, result.pages,
                  len(result.redactions), result.error, json.dumps(result.warnings, ensure_ascii=False),
-                 duplicate_of, round(seconds, 3), now))
+                 duplicate_of, round(seconds, 3), now, json.dumps(result.stages) if result.stages else None))
             self.db.execute("DELETE FROM decisions WHERE document = ?", (name,))
             self.db.executemany(
                 "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(name, f.id, p + 1, json.dumps([round(c, 2) for c in r]), f.entity, f.decision, f.ground,
                   f.rule, f.reason, f.score, "auto", now)
                  for f in result.findings for p, r in (f.boxes or [(-1, (0, 0, 0, 0))])])
+
+    def packaged(self, names: list[str]) -> None:
+        """These documents are in a publication bundle now (listed in its inventory)."""
+        with self.db:
+            self.db.executemany("UPDATE documents SET stage = 'packaged', updated = ? WHERE name = ? AND status = 'ok'",
+                                [(time.time(), n) for n in names])
 
     def preview_written(self, name: str, sha256: str) -> None:
         with self.db:

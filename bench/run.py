@@ -69,6 +69,22 @@ def floor(files: list[Path], out: Path) -> float:
     return time.perf_counter() - start
 
 
+def _stages(out: Path) -> str:
+    """The seconds of each stage summed over the batch's documents, from its database."""
+    import json
+    import sqlite3
+
+    from woo_redact.batch import STATE_FILE
+
+    totals: dict[str, float] = {}
+    with sqlite3.connect(out / STATE_FILE) as db:
+        for (timings,) in db.execute("SELECT timings FROM documents WHERE timings IS NOT NULL"):
+            for stage, seconds in json.loads(timings).items():
+                totals[stage] = totals.get(stage, 0.0) + seconds
+    whole = sum(totals.values()) or 1.0
+    return ", ".join(f"{stage} {seconds:.2f} s ({100 * seconds / whole:.0f} %)" for stage, seconds in totals.items())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=300)
@@ -106,6 +122,8 @@ def main() -> int:
         failed += len(result.failed)
         print(f"batch, {workers} worker(s), after start-up: {t_batch:.2f} s = {pages / t_batch:.1f} pages/s "
               f"({t_batch / t_floor:.2f}x the floor); with start-up {pages / (t_batch + t_start):.1f} pages/s")
+        if workers == 1:
+            print("  where the time went (the batch's own record of each document's stages): " + _stages(out))
     # the issue's other target: one dossier on its own, start-up included
     alone = work / "dossier-only"
     shutil.rmtree(alone, ignore_errors=True)

@@ -241,18 +241,8 @@ def _overlay(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, fi
     for rect, _ in boxes:
         x0, y0, x1, y1 = rect
         ops.append(f"{n(x0)} {n(height - y1)} {n(x1 - x0)} {n(y1 - y0)} re f")
-    text = []
-    ascent = HELV_ASCENDER + HELV_DESCENDER
-    for rect, ground in boxes:
-        r = pymupdf.Rect(rect)
-        g = rules.grounds.get(ground)
-        label, size = fit_label(r, g.label if g else ground, ground)
-        if size <= 0:
-            continue
-        width = _unit_length(label) * size
-        baseline = r.y0 + (r.height + size * ascent) / 2
-        text.append(f"{n(size)} Tf 1 0 0 1 {n(r.x0 + (r.width - width) / 2)} {n(height - baseline)} Tm "
-                    f"{pdfops.winansi(label)} Tj")
+    text = [f"{n(size)} Tf 1 0 0 1 {n(x)} {n(height - baseline)} Tm {pdfops.winansi(label)} Tj"
+            for label, size, x, baseline in _labels(boxes, rules)]
     if text:
         resource = fonts.use(page)
         ops += ["BT", f"{pdfops.rgb(colour)} rg", *(f"/{resource} {t}" for t in text), "ET"]
@@ -288,13 +278,20 @@ def _write_labels(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rule
                  colour: tuple = (1, 1, 1)) -> None:
     """Label text centred in each box (white in black boxes), written in one go per page."""
     writer = pymupdf.TextWriter(page.rect, color=colour)
+    for label, size, x, baseline in _labels(boxes, rules):
+        writer.append((x, baseline), label, font=font, fontsize=size)
+    writer.write_text(page)
+
+
+def _labels(boxes: list[tuple[Rect, str]], rules: Rules):
+    """(text, font size, x, baseline) of each box's label, centred in the box; boxes too small for even
+    the code get none."""
     for rect, ground in boxes:
         r = pymupdf.Rect(rect)
         g = rules.grounds.get(ground)
-        text, size = fit_label(r, g.label if g else ground, ground)
+        label, size = fit_label(r, g.label if g else ground, ground)
         if size <= 0:
             continue
-        width = _unit_length(text) * size
-        baseline = r.y0 + (r.height + size * (font.ascender + font.descender)) / 2
-        writer.append((r.x0 + (r.width - width) / 2, baseline), text, font=font, fontsize=size)
-    writer.write_text(page)
+        width = _unit_length(label) * size
+        baseline = r.y0 + (r.height + size * (HELV_ASCENDER + HELV_DESCENDER)) / 2
+        yield label, size, r.x0 + (r.width - width) / 2, baseline

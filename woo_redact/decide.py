@@ -76,6 +76,9 @@ class Decider:
         self.places_rx = re.compile(rf"(?=[{firsts}])(?<!\w)(?:{'|'.join(re.escape(p) for p in rules.places)})(?!\w)") \
             if rules.places else None
         self.mailboxes = [m.lower() for m in rules.functional_mailboxes]
+        # "info@", "woo.verzoeken@", "postbus+woo@": a functional mailbox, alone or with a suffix
+        self.mailbox_rx = re.compile(rf"(?:{'|'.join(re.escape(m) for m in self.mailboxes)})(?:$|[+._-])") \
+            if self.mailboxes else None
 
     # ------------------------------------------------------------------------------------ officials
     def official_spans(self, doc: Document) -> list[tuple[int, int, str]]:
@@ -213,7 +216,7 @@ class Decider:
                         for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor) + 80)):
                             if m.start() <= pos < m.end():
                                 found.add((m.start(), m.end(), kind, key))
-        for s_, e_, kind, key in found:
+        for s_, e_, kind, key in sorted(found):  # sorted: ties between two people resolve alike in every run
             mentions.append((s_, e_, kind, key, ",".join(sorted(set(persons[key].sources)))))
         public_first = official_first | {f for key in public_persons for f in persons[key].first}
         for first, sources in first_only.items():
@@ -338,7 +341,7 @@ class Decider:
         decision, why = "redact", f"{c.entity} ({c.recognizer})"
         if c.entity == "EMAIL_ADDRESS":
             local = c.text.split("@", 1)[0].lower()
-            if any(local == mb or re.match(rf"^{re.escape(mb)}[+._-]", local) for mb in self.mailboxes):
+            if self.mailbox_rx is not None and self.mailbox_rx.match(local):
                 decision, why = "keep", "functional mailbox"
         elif c.entity == "PHONE_NUMBER" and self._switchboard(doc, c, line_starts):
             decision, why = "keep", "switchboard number of an organisation"

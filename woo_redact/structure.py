@@ -48,6 +48,8 @@ class StructureRules:
         self.org_words = {w.lower() for w in rules.organisation_words}
         self.roles = {r.lower() for r in rules.roles}
         self.titles = sorted((t.lower() for t in rules.titles), key=len, reverse=True)
+        # "minister voor …", "staatssecretaris van …": a line that starts with a title, in one regex
+        self._title_start = re.compile("|".join(re.escape(t) + r"(?: |$)" for t in self.titles)) if self.titles else None
         self.signatory = rules.signatory_lines
         # the words in our own boxes: a line that is only a box label is a name already redacted
         self.labels = {g.label.lower() for g in rules.grounds.values()} | {c.lower() for c in rules.grounds}
@@ -65,7 +67,7 @@ class StructureRules:
         if len(lowered[0]) > 3 and lowered[0] in self.roles:
             return False  # "Beleidsmedewerker Sociaal Domein", "Hoofd Subsidies": a function line (not "M. Bouzid")
         low = clean.lower()
-        if any(low == t or low.startswith(t + " ") for t in self.titles):
+        if self._title_start is not None and self._title_start.match(low):
             return False  # "Minister voor ...", "Staatssecretaris van ..." (an office, or a public official)
         if any(t.isupper() and len(t.strip(".")) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", t) for t in tokens):
             return False  # abbreviations: DGM, DT&V, IND

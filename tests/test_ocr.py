@@ -218,3 +218,46 @@ def test_the_text_layer_of_a_redacted_scan_keeps_its_spaces_and_the_words_beside
         lines = [ln.strip() for ln in page.get_text().splitlines()]
     assert "T" in lines and "M" in lines, lines
     assert not any("1234" in ln or "Bos" in ln for ln in lines)
+
+
+def _nota_with_screenshot(path, logo: bool = False):
+    """A born-digital nota page with a pasted screenshot of an e-mail header (an image, no text layer)."""
+    shot = pymupdf.open()
+    sp = shot.new_page(width=360, height=110)
+    sp.insert_text((10, 25), "Van: Noor Haddou <noor.haddou@minbzk.nl>\nVerzonden: 3 mei 2024 10:12\n"
+                             "Aan: Team Opvang\nOnderwerp: cijfers opvang", fontsize=11)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((60, 80), "Nota over de opvang van ontheemden. Hieronder staat de e-mail waarin de cijfers\n"
+                               "werden gedeeld met het team; de minister heeft die cijfers gezien.", fontsize=10)
+    if logo:  # a small image: a logo, no text worth reading
+        page.insert_image(pymupdf.Rect(480, 30, 540, 60), pixmap=sp.get_pixmap(dpi=30))
+    else:
+        page.insert_image(pymupdf.Rect(60, 120, 420, 230), pixmap=sp.get_pixmap(dpi=200))
+    page.insert_text((60, 260), "De cijfers worden in de volgende rapportage verwerkt.", fontsize=10)
+    doc.save(path)
+    return path
+
+
+def test_a_name_in_a_screenshot_on_a_text_page_is_found_and_its_pixels_go(tmp_path, rules, engine):
+    """A page with a text layer is no scan, but a pasted screenshot of an e-mail on it names people: its
+    large images are read by OCR, the names are redacted in their pixels, and verification reads the
+    page again."""
+    src = _nota_with_screenshot(tmp_path / "nota.pdf")
+    out = tmp_path / "out"
+    result = process(src, out, rules, engine)
+    assert result.status == "ok", result.error
+    assert any("text in images read by OCR on p. 1" in w for w in result.warnings)
+    assert {f.text for f in result.findings if f.decision == "redact"} >= {"Noor Haddou", "noor.haddou@minbzk.nl"}
+    redacted = out / "redacted" / "nota.pdf"
+    seen = _ocr(redacted)
+    assert "Haddou" not in seen and "haddou" not in seen
+    assert "Verzonden" in seen and "Team Opvang" in seen  # the rest of the screenshot stays
+    assert "de minister heeft die cijfers gezien" in " ".join(page_text(redacted).split())
+
+
+def test_a_small_image_on_a_text_page_is_not_read(tmp_path, rules, engine):
+    from woo_redact.read import read
+
+    document = read(_nota_with_screenshot(tmp_path / "logo.pdf", logo=True), rules)
+    assert document.image_text_pages == [] and document.ocr_confidence == {}

@@ -77,6 +77,40 @@ def needs_ocr(page: pymupdf.Page, words: list) -> bool:
                for r in page.get_image_rects(img[0]))
 
 
+# images on a page with a text layer that may hold text: a pasted screenshot of an e-mail, a scanned
+# letter inside a nota. Smaller ones (logos, icons, signatures) are left to the reviewer.
+TEXT_IMAGE_AREA = 0.05  # share of the page
+TEXT_IMAGE_MIN = (100.0, 30.0)  # points, width and height
+
+
+def text_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    """The places of images large enough to hold readable text on a page that is no scan."""
+    area = abs(page.rect)
+    out = []
+    for info in page.get_image_info():
+        r = pymupdf.Rect(info["bbox"]) & page.rect
+        if r.is_empty or r.width < TEXT_IMAGE_MIN[0] or r.height < TEXT_IMAGE_MIN[1] or abs(r) < TEXT_IMAGE_AREA * area:
+            continue
+        if not any(abs(r & o) > 0.9 * abs(r) for o in out):  # the same image drawn twice
+            out.append(r)
+    return out
+
+
+def region_key(pno: int, rect: pymupdf.Rect) -> str:
+    return f"{pno}@" + ",".join(f"{c:.1f}" for c in rect)
+
+
+def ocr_region(page: pymupdf.Page, rect: pymupdf.Rect, block_base: int = 0) -> OcrPage:
+    """Read the part `rect` of a page (an image on it); block numbers start at `block_base`, so that
+    the words do not join lines of the page's own text."""
+    zoom = DPI / 72
+    m = pymupdf.Matrix(zoom, zoom)
+    pix = page.get_pixmap(matrix=m, clip=rect, colorspace=pymupdf.csGRAY, alpha=False)
+    to_page = ~(m * pymupdf.Matrix(1, 0, 0, 1, -pix.x, -pix.y))  # the pixmap starts at the clip's corner
+    words, conf = _words(_tesseract(pix.tobytes("png"), "tsv"), to_page)
+    return OcrPage([w[:5] + (block_base + w[5],) + w[6:] for w in words], conf, 0)
+
+
 def merge_words(existing: list, read: list) -> list:
     """The text layer's words plus the OCR words that do not lie on one of them."""
     boxes = [pymupdf.Rect(w[:4]) for w in existing if w[4].strip()]
@@ -189,13 +223,14 @@ class Cache:
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         return cls(folder / f"{digest}.json")
 
-    def get(self, pno: int) -> OcrPage | None:
+    def get(self, pno: int | str) -> OcrPage | None:
+        """The result for a page (its number) or a part of one (a key of `region_key`)."""
         hit = self.pages.get(str(pno))
         if hit is None:
             return None
         return OcrPage([tuple(w) for w in hit["words"]], hit["confidence"], hit["rotation"])
 
-    def put(self, pno: int, page: OcrPage) -> OcrPage:
+    def put(self, pno: int | str, page: OcrPage) -> OcrPage:
         self.pages[str(pno)] = {"words": [list(w) for w in page.words], "confidence": page.confidence,
                                 "rotation": page.rotation}
         self.changed = True

@@ -138,10 +138,11 @@ def sha256_file(path: Path) -> str:
 
 def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
              password: str | None = None, title: str | None = None, shown_as: Path | None = None,
-             text_layer: dict | None = None, stages: dict | None = None) -> list[str]:
+             text_layer: dict | None = None, stages: dict | None = None, image_pages=()) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
     sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`:
-    gets the seconds of "redacted" (burn-in and sanitising) and "verified"."""
+    gets the seconds of "redacted" (burn-in and sanitising) and "verified"; `image_pages`: pages whose
+    images OCR read, which verification reads again like the scans."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
         clean = Path(work) / "clean.pdf"
@@ -151,7 +152,7 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
             safe_title = title if title and not any(s in title for s in secrets) else None
             notes = sanitise(burned, clean, prepared, title=safe_title)
         start = time.perf_counter()
-        report = verify(clean, prepared, ocr_pages=(text_layer or {}).keys())
+        report = verify(clean, prepared, ocr_pages=sorted(set(text_layer or {}) | set(image_pages)))
         if not report.ok:
             channels = sorted({leak.channel for leak in report.leaks})
             raise VerificationError(f"{shown_as or src}: verification failed: redacted data still found in "
@@ -203,6 +204,9 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
             result.warnings.append(f"{len(document.ocr_confidence)} scanned page(s) read by OCR"
                                    + (f"; low OCR confidence on p. {', '.join(map(str, low))}: check by hand"
                                       if low else ""))
+        if document.image_text_pages:
+            result.warnings.append(f"text in images read by OCR on p. {', '.join(str(p + 1) for p in document.image_text_pages)}: "
+                                   "check handwriting, stamps and signatures in them by hand")
         redactions = [f for f in analysis.findings if f.decision == "redact"]
         title = analysis.document.field_value("Betreft") or analysis.document.field_value("Onderwerp")
         result.redacted = out_dir / "redacted" / name
@@ -217,7 +221,8 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
             helper.start()
         try:
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
-                                        title, text_layer=document.ocr_words(), stages=result.stages)
+                                        title, text_layer=document.ocr_words(), stages=result.stages,
+                                        image_pages=document.image_text_pages)
         finally:
             if helper is not None:
                 helper.join()

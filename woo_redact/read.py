@@ -95,6 +95,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     textless: list[int] = []
     covered: list[tuple[int, tuple]] = []
     confidence: dict[int, float] = {}
+    image_text: list[int] = []  # pages whose images (not the page itself) were read by OCR
     # the words of our own box labels, white on black: not a fake redaction
     label_words = {w for g in rules.grounds.values() for w in g.label.split()} | set(rules.grounds)
     cache = None  # the document's OCR results of an earlier read, looked up at the first scanned page
@@ -109,6 +110,15 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
             scanned = cache.get(pno) or cache.put(pno, ocr.ocr_page(page))
             raw = ocr.merge_words(raw, scanned.words)
             confidence[pno] = round(scanned.confidence, 1)
+        elif use_ocr and raw and (regions := ocr.text_images(page)):
+            # a page with text and a large image: a pasted screenshot of an e-mail names people too
+            if cache is None:
+                cache = ocr.Cache.of(path, ocr_cache)
+            for i, rect in enumerate(regions):
+                key = ocr.region_key(pno, rect)
+                found = cache.get(key) or cache.put(key, ocr.ocr_region(page, rect, block_base=100_000 * (i + 1)))
+                raw = ocr.merge_words(raw, found.words)
+            image_text.append(pno)
         if not any(w[4].strip() for w in raw):
             textless.append(pno)
         current_key = None
@@ -136,6 +146,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         metadata={k: v for k, v in (doc.metadata or {}).items() if isinstance(v, str) and v},
         textless_pages=textless,
         ocr_confidence=confidence,
+        image_text_pages=image_text,
         extra_texts=_extra_texts(doc),
         covered=covered,
     )

@@ -261,3 +261,42 @@ def test_a_small_image_on_a_text_page_is_not_read(tmp_path, rules, engine):
 
     document = read(_nota_with_screenshot(tmp_path / "logo.pdf", logo=True), rules)
     assert document.image_text_pages == [] and document.ocr_confidence == {}
+
+
+def test_a_scanned_dossier_is_read_several_pages_at_once_with_the_same_words(tmp_path, rules):
+    """With more than one job, Tesseract reads several pages of one document at once (a scanned dossier
+    of 300 pages is five minutes of OCR on one core); the words are the same as page by page."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    from woo_redact.read import read
+
+    pages = [f"Pagina {i}.\nDe begroting van het Kunstfonds is besproken met Noor Haddou." for i in range(1, 5)]
+    src = make_scan(tmp_path / "dossier.pdf", pages)
+    one, two = read(src, rules, jobs=1), read(src, rules, jobs=2)
+    assert [(w.page, w.text, w.rect) for w in one.words] == [(w.page, w.text, w.rect) for w in two.words]
+    assert one.ocr_confidence == two.ocr_confidence and len(one.ocr_confidence) == 4
+    # and they did run side by side: a tesseract on PATH that notes when each call starts and ends
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    log = tmp_path / "calls.log"
+    (shim / "tesseract").write_text(
+        f'#!/bin/sh\ncase "$*" in *tsv*) echo "start $(date +%s.%N)" >> "{log}";; esac\n'
+        f'{shutil.which("tesseract")} "$@"; rc=$?\n'
+        f'case "$*" in *tsv*) echo "end $(date +%s.%N)" >> "{log}";; esac\nexit $rc\n')
+    (shim / "tesseract").chmod(0o755)
+    (tmp_path / "in").mkdir()
+    shutil.copy(src, tmp_path / "in" / "dossier.pdf")
+    run = subprocess.run([sys.executable, "-m", "woo_redact.cli", "batch", str(tmp_path / "in"), "--out",
+                          str(tmp_path / "out"), "--workers", "2", "--quiet"], capture_output=True, text=True,
+                         env={**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}, cwd=REPO, timeout=600)
+    assert run.returncode == 0, run.stderr
+    running = most = 0
+    for _, event in sorted((float(t), e) for e, t in (line.split() for line in log.read_text().splitlines())):
+        running += 1 if event == "start" else -1
+        most = max(most, running)
+    assert most >= 2

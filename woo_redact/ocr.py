@@ -11,6 +11,8 @@ and read the right way up.
 from __future__ import annotations
 
 import functools
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import json
 import os
@@ -166,13 +168,18 @@ def _words(tsv: str, to_page: pymupdf.Matrix) -> tuple[list[tuple], float]:
     return words, (sum(confs) / len(confs) if confs else 0.0)
 
 
-def ocr_page(page: pymupdf.Page) -> OcrPage:
-    """Read a scanned page. Tries the page as it is; when that reads poorly, asks Tesseract which way up
-    the page is and reads it again turned."""
-    png, to_page = _render(page, 0)
-    words, conf = _words(_tesseract(png, "tsv"), to_page)
+def ocr_page(page: pymupdf.Page, first: tuple[list[tuple], float] | None = None) -> OcrPage:
+    """Read a scanned page. Tries the page as it is (`first`: that reading, when already done); when
+    that reads poorly, asks Tesseract which way up the page is and reads it again turned."""
+    png = None
+    if first is None:
+        png, to_page = _render(page, 0)
+        first = _words(_tesseract(png, "tsv"), to_page)
+    words, conf = first
     result = OcrPage(words, conf, 0)
     if result.low or len(words) < 5:
+        if png is None:
+            png, _ = _render(page, 0)
         turn = _orientation(png)
         if turn:
             png, to_page = _render(page, turn)
@@ -180,6 +187,35 @@ def ocr_page(page: pymupdf.Page) -> OcrPage:
             if conf > result.confidence:
                 result = OcrPage(words, conf, turn)
     return result
+
+
+OCR_THREADS = 4  # Tesseract processes one document may run at once (each takes some 80 MB)
+
+
+def read_pages(doc: pymupdf.Document, pages: list[int], jobs: int = 1) -> dict[int, OcrPage]:
+    """`ocr_page` for several pages of a document, Tesseract running for up to `jobs` (at most
+    OCR_THREADS) of them at once: a 300-page scanned dossier is a second a page. Pages are rendered
+    here one after another (PyMuPDF is not thread-safe); only the Tesseract processes run beside
+    each other."""
+    threads = max(1, min(jobs, OCR_THREADS))
+    if threads == 1 or len(pages) < 2:
+        return {p: ocr_page(doc[p]) for p in pages}
+    out: dict[int, OcrPage] = {}
+    pending: deque = deque()
+
+    def finish_oldest() -> None:
+        p, future, to_page = pending.popleft()
+        out[p] = ocr_page(doc[p], first=_words(future.result(), to_page))
+
+    with ThreadPoolExecutor(threads) as pool:
+        for p in pages:
+            png, to_page = _render(doc[p], 0)
+            pending.append((p, pool.submit(_tesseract, png, "tsv"), to_page))
+            if len(pending) >= 2 * threads:  # a few rendered pages waiting, not the whole dossier
+                finish_oldest()
+        while pending:
+            finish_oldest()
+    return out
 
 
 # ------------------------------------------------------------------------------------------ cache

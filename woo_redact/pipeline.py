@@ -57,7 +57,7 @@ def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: st
     the seconds of "read" and "detected" (detection and decision)."""
     engine = engine or get_engine(rules)
     with _timed(stages, "read"):
-        document = read(path, rules, password, ocr_cache=ocr_cache)
+        document = read(path, rules, password, ocr_cache=ocr_cache, jobs=jobs)
     with _timed(stages, "detected"):
         candidates = engine.detect(document, jobs=jobs)
         decider = Decider(rules, engine.structure, engine.lookups, people)
@@ -138,11 +138,12 @@ def sha256_file(path: Path) -> str:
 
 def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
              password: str | None = None, title: str | None = None, shown_as: Path | None = None,
-             text_layer: dict | None = None, stages: dict | None = None, image_pages=()) -> list[str]:
+             text_layer: dict | None = None, stages: dict | None = None, image_pages=(), jobs: int = 1) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
     sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`:
     gets the seconds of "redacted" (burn-in and sanitising) and "verified"; `image_pages`: pages whose
-    images OCR read, which verification reads again like the scans."""
+    images OCR read, which verification reads again like the scans; `jobs`: how many pages its OCR may
+    read at once."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
         clean = Path(work) / "clean.pdf"
@@ -152,7 +153,7 @@ def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[st
             safe_title = title if title and not any(s in title for s in secrets) else None
             notes = sanitise(burned, clean, prepared, title=safe_title)
         start = time.perf_counter()
-        report = verify(clean, prepared, ocr_pages=sorted(set(text_layer or {}) | set(image_pages)))
+        report = verify(clean, prepared, ocr_pages=sorted(set(text_layer or {}) | set(image_pages)), jobs=jobs)
         if not report.ok:
             channels = sorted({leak.channel for leak in report.leaks})
             raise VerificationError(f"{shown_as or src}: verification failed: redacted data still found in "
@@ -222,7 +223,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         try:
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
                                         title, text_layer=document.ocr_words(), stages=result.stages,
-                                        image_pages=document.image_text_pages)
+                                        image_pages=document.image_text_pages, jobs=jobs)
         finally:
             if helper is not None:
                 helper.join()

@@ -70,13 +70,14 @@ def _short(e: Exception) -> str:
 
 
 def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = True,
-         ocr_cache: Path | None = None) -> Document:
+         ocr_cache: Path | None = None, jobs: int = 1) -> Document:
     """Read `path` into a `Document`; scanned pages are read with OCR when Tesseract is installed, and
-    their results kept in (and taken from) the folder `ocr_cache` when one is given."""
+    their results kept in (and taken from) the folder `ocr_cache` when one is given. `jobs`: how many
+    pages Tesseract may read at once."""
     path = Path(path)
     doc = open_pdf(path, password)
     try:
-        return _read_open(path, doc, rules, use_ocr and ocr.available() is None, ocr_cache)
+        return _read_open(path, doc, rules, use_ocr and ocr.available() is None, ocr_cache, jobs)
     except InputFileError:
         raise
     except Exception as e:
@@ -86,7 +87,7 @@ def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = 
 
 
 def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = False,
-               ocr_cache: Path | None = None) -> Document:
+               ocr_cache: Path | None = None, jobs: int = 1) -> Document:
     parts: list[str] = []
     pos = 0
     words: list[Word] = []
@@ -99,6 +100,13 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     # the words of our own box labels, white on black: not a fake redaction
     label_words = {w for g in rules.grounds.values() for w in g.label.split()} | set(rules.grounds)
     cache = None  # the document's OCR results of an earlier read, looked up at the first scanned page
+    if use_ocr and jobs > 1:  # the scans read beside each other first, into the cache the loop reads
+        scans = [p for p in range(doc.page_count) if doc[p].get_images(full=False)
+                 and ocr.needs_ocr(doc[p], doc[p].get_text("words", flags=WORD_FLAGS, sort=False))]
+        if len(scans) > 1:
+            cache = ocr.Cache.of(path, ocr_cache)
+            for p, page_read in ocr.read_pages(doc, [p for p in scans if cache.get(p) is None], jobs).items():
+                cache.put(p, page_read)
     for pno in range(doc.page_count):
         page = doc[pno]
         page_starts.append(pos)

@@ -349,13 +349,13 @@ def _check_page_text(search: _Search, doc: pymupdf.Document) -> None:
         search.add("page_text", search.secrets.text(text), f"page {number + 1}")
 
 
-def _check_images_by_ocr(search: _Search, doc: pymupdf.Document, pages: Iterable[int]) -> None:
-    """Read scanned pages of the output again with OCR: a box that missed part of a word in the image
-    shows up here, where no text search can see it."""
-    from .ocr import ocr_page
+def _check_images_by_ocr(search: _Search, doc: pymupdf.Document, pages: Iterable[int], jobs: int = 1) -> None:
+    """Read scanned pages of the output again with OCR (`jobs` pages at once): a box that missed part
+    of a word in the image shows up here, where no text search can see it."""
+    from .ocr import read_pages
 
-    for number in pages:
-        words = ocr_page(doc[number]).words
+    for number, page_read in sorted(read_pages(doc, list(pages), jobs).items()):
+        words = page_read.words
         search.add(OCR_CHANNEL, search.secrets.text(" ".join(w[4] for w in words)), f"page {number + 1} (OCR)")
 
 
@@ -555,7 +555,7 @@ def _check_bytes(search: _Search, pdf: pikepdf.Pdf, raw: bytes) -> None:
             continue
 
 
-def verify(path: Path, secrets: Sequence[str] | Secrets, ocr_pages: Iterable[int] = ()) -> Report:
+def verify(path: Path, secrets: Sequence[str] | Secrets, ocr_pages: Iterable[int] = (), jobs: int = 1) -> Report:
     """Search the PDF at `path` for every secret in every channel and report what is found;
     `ocr_pages` (0-based) are scanned pages whose image is read again with OCR.
 
@@ -588,6 +588,6 @@ def verify(path: Path, secrets: Sequence[str] | Secrets, ocr_pages: Iterable[int
         _check_bytes(search, pdf, raw)
         ocr_pages = sorted(ocr_pages)
         if ocr_pages:
-            _check_images_by_ocr(search, doc, ocr_pages)
+            _check_images_by_ocr(search, doc, ocr_pages, jobs)
     search.report.checked = list(CHANNELS) + ([OCR_CHANNEL] if ocr_pages else [])
     return search.report

@@ -1,6 +1,6 @@
 """Benchmark: woo-redact's batch beside a floor measured in the same run.
 
-    python bench/run.py [--pages 300] [--docs 20] [--keep DIR]
+    python bench/run.py [--pages 300] [--docs 20] [--scans 0] [--keep DIR]
 
 The corpus is generated: one e-mail dossier of --pages pages plus --docs short nota's. The floor is the
 work no redaction tool can avoid, done in one plain PyMuPDF process: open each file, extract its words,
@@ -39,10 +39,26 @@ def _mail(rng: random.Random) -> str:
             f"{mail(a)}\n")
 
 
-def make_corpus(folder: Path, pages: int, docs: int, seed: int = 7) -> int:
+def make_scan(path: Path, pages: int, rng: random.Random) -> None:
+    """A scanned dossier: each page the image (200 dpi, grey) of an e-mail page, no text layer."""
+    text = pymupdf.open()
+    for _ in range(pages):
+        page = text.new_page()
+        page.insert_textbox(pymupdf.Rect(60, 60, 540, 800), _mail(rng) + "\n" + _mail(rng), fontsize=10, fontname="helv")
+    doc = pymupdf.open()
+    for page in text:
+        pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+        doc.new_page(width=page.rect.width, height=page.rect.height).insert_image(page.rect, stream=pix.tobytes("png"))
+    doc.save(path, deflate=True)
+
+
+def make_corpus(folder: Path, pages: int, docs: int, seed: int = 7, scans: int = 0) -> int:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
+    if scans:
+        make_scan(folder / "scan.pdf", scans, rng)
+        total += scans
     for name, n_pages in [("dossier.pdf", pages)] + [(f"nota_{i:03d}.pdf", 2) for i in range(docs)]:
         doc = pymupdf.open()
         for _ in range(n_pages):
@@ -90,12 +106,13 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--docs", type=int, default=20)
     ap.add_argument("--keep", type=Path, help="keep the corpus and outputs here")
+    ap.add_argument("--scans", type=int, default=0, help="add a scanned dossier of this many pages (OCR)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="woo-bench-"))
     corpus = work / "in"
     if corpus.exists():
         shutil.rmtree(corpus)
-    pages = make_corpus(corpus, args.pages, args.docs)
+    pages = make_corpus(corpus, args.pages, args.docs, scans=args.scans)
     files = sorted(corpus.glob("*.pdf"))
     (work / "floor").mkdir(parents=True, exist_ok=True)
     t_floor = floor(files, work / "floor")
@@ -128,7 +145,7 @@ def main() -> int:
     alone = work / "dossier-only"
     shutil.rmtree(alone, ignore_errors=True)
     alone.mkdir()
-    dossier = max(files, key=lambda f: f.stat().st_size)
+    dossier = corpus / "dossier.pdf"
     shutil.copy(dossier, alone / dossier.name)
     with pymupdf.open(dossier) as d:
         dossier_pages = d.page_count

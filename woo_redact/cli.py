@@ -89,10 +89,12 @@ def scan(files, as_json, rules_dir, password):
 @password_option
 def redact(file, out_dir, rules_dir, password):
     """Redact FILE into OUT/redacted/, with its preview and findings."""
+    from .batch import default_workers
     from .pipeline import process
 
     rules = _rules(rules_dir)
-    r = process(file, out_dir, rules, password=password)
+    # one document: its long detection, its preview and its scanned pages may use every core
+    r = process(file, out_dir, rules, password=password, jobs=default_workers())
     click.echo(_summary(r), err=r.status != "ok")
     if r.status != "ok":
         sys.exit(int(ExitCode.verification_failed if "verification failed" in (r.error or "") else ExitCode.input_file))

@@ -300,3 +300,19 @@ def test_a_scanned_dossier_is_read_several_pages_at_once_with_the_same_words(tmp
         running += 1 if event == "start" else -1
         most = max(most, running)
     assert most >= 2
+
+
+def test_a_scanners_searchable_pdf_is_read_from_its_own_text_layer(tmp_path, rules):
+    """The scan behind the whole page with the scanner's invisible text on it: the text layer is read
+    (no OCR again, which would cost two seconds a page on a long dossier)."""
+    from woo_redact.read import read
+
+    src = make_scan(tmp_path / "scan.pdf", [NOTA])
+    with pymupdf.open(src) as doc:
+        page = doc[0]
+        page.insert_text((60, 80), "Opgesteld door Twan Quaedvlieg beleidsadviseur. De begroting van het "
+                                   "Kunstfonds is besproken met Noor Haddou.", fontsize=9, render_mode=3)
+        doc.save(tmp_path / "searchable.pdf")
+    document = read(tmp_path / "searchable.pdf", rules)
+    assert document.ocr_confidence == {} and document.image_text_pages == []
+    assert "Noor Haddou" in document.text

@@ -80,8 +80,11 @@ def needs_ocr(page: pymupdf.Page, words: list) -> bool:
 
 
 # images on a page with a text layer that may hold text: a pasted screenshot of an e-mail, a scanned
-# letter inside a nota. Smaller ones (logos, icons, signatures) are left to the reviewer.
+# letter inside a nota. Smaller ones (logos, icons, signatures) are left to the reviewer, and so is an
+# image behind the whole page: a scanner's searchable PDF (the scan with its own text layer, which is
+# read) or a letterhead background, where OCR would cost two seconds a page and add nothing.
 TEXT_IMAGE_AREA = 0.05  # share of the page
+TEXT_IMAGE_MAX = 0.8  # share of the page
 TEXT_IMAGE_MIN = (100.0, 30.0)  # points, width and height
 
 
@@ -91,7 +94,8 @@ def text_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
     out = []
     for info in page.get_image_info():
         r = pymupdf.Rect(info["bbox"]) & page.rect
-        if r.is_empty or r.width < TEXT_IMAGE_MIN[0] or r.height < TEXT_IMAGE_MIN[1] or abs(r) < TEXT_IMAGE_AREA * area:
+        if r.is_empty or r.width < TEXT_IMAGE_MIN[0] or r.height < TEXT_IMAGE_MIN[1] \
+                or not TEXT_IMAGE_AREA * area <= abs(r) < TEXT_IMAGE_MAX * area:
             continue
         if not any(abs(r & o) > 0.9 * abs(r) for o in out):  # the same image drawn twice
             out.append(r)

@@ -11,14 +11,14 @@ and read the right way up.
 from __future__ import annotations
 
 import functools
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,6 +224,7 @@ def read_pages(doc: pymupdf.Document, pages: list[int], jobs: int = 1) -> dict[i
 
 # ------------------------------------------------------------------------------------------ cache
 
+CACHE_VERSION = 1  # raise when what ocr_page or ocr_region return changes: older results are read again
 CACHE_DIR = ".ocr"  # below OUT_DIR: OCR results by document hash (the original's words, personal data
 # included: working material like the previews, never part of a bundle), so that packaging and later
 # runs read a scan again without Tesseract
@@ -237,7 +238,7 @@ def _settings() -> str:
                                  timeout=30).stdout.splitlines()[:1]
     except (OSError, subprocess.SubprocessError):
         version = []
-    return f"{''.join(version)}|{LANGUAGE}|{DPI}|{PAD}"
+    return f"{CACHE_VERSION}|{''.join(version)}|{LANGUAGE}|{DPI}|{PAD}"
 
 
 class Cache:

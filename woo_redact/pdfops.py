@@ -59,16 +59,20 @@ class Fonts:
     def __init__(self, doc: pymupdf.Document):
         self.doc = doc
         self._xrefs: dict[str, int] = {}
+        self._added: set[tuple[int, str]] = set()  # (page, font) already in that page's resources
 
     def use(self, page: pymupdf.Page, name: str = "helv") -> str:
         """The resource name under which `name` ("helv", "hebo") is available on `page`."""
+        resource = f"{self.PREFIX}{name.capitalize()}"
+        if (page.xref, name) in self._added:
+            return resource
         xref = self._xrefs.get(name)
         if xref is None:
             xref = self._xrefs[name] = self.doc.get_new_xref()
             self.doc.update_object(xref, f"<</Type/Font/Subtype/Type1/BaseFont/{HELVETICA[name]}"
                                          "/Encoding/WinAnsiEncoding>>")
-        resource = f"{self.PREFIX}{name.capitalize()}"
         set_key(self.doc, page.xref, f"Resources/Font/{resource}", f"{xref} 0 R")
+        self._added.add((page.xref, name))
         return resource
 
 

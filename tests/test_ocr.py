@@ -316,3 +316,23 @@ def test_a_scanners_searchable_pdf_is_read_from_its_own_text_layer(tmp_path, rul
     document = read(tmp_path / "searchable.pdf", rules)
     assert document.ocr_confidence == {} and document.image_text_pages == []
     assert "Noor Haddou" in document.text
+
+
+def test_a_one_line_screenshot_is_read_and_its_widened_box_leaves_the_next_word(tmp_path, rules, engine):
+    """A screenshot of one line is small (4 % of the page) but names a person; the box over the name
+    widens only into free space, which on an image means: not over the words OCR read beside it."""
+    shot = pymupdf.open()
+    sp = shot.new_page(width=360, height=60)
+    sp.insert_text((10, 25), "Behandeld door Ilse Bos namens het team opvang.", fontsize=11)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((60, 80), "Nota over de opvang van ontheemden. Hieronder staat de e-mail waarin de cijfers\n"
+                               "werden gedeeld met het team; de minister heeft die cijfers gezien.", fontsize=10)
+    page.insert_image(pymupdf.Rect(60, 120, 420, 180), pixmap=sp.get_pixmap(dpi=200))
+    doc.save(tmp_path / "nota.pdf")
+    out = tmp_path / "out"
+    result = process(tmp_path / "nota.pdf", out, rules, engine)
+    assert result.status == "ok", result.error
+    assert [f.text for f in result.findings if f.decision == "redact"] == ["Ilse Bos"]
+    seen = _ocr(out / "redacted" / "nota.pdf")
+    assert "Bos" not in seen and "Behandeld door" in seen and "namens het team" in seen, seen

@@ -171,9 +171,10 @@ def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
 
 
 def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
-         text_layer: dict[int, list[Word]] | None = None) -> int:
+         text_layer: dict[int, list[Word]] | None = None, image_words: dict[int, list[Word]] | None = None) -> int:
     """Write `src` with every redaction burned in to `dst`. Returns the number of boxes.
 
+    `image_words`: per page whose images OCR read, its words (a widened box must not cover them).
     `text_layer`: per scanned page the words OCR read from its image; they are written back as invisible
     text (render mode 3) so that the redacted scan stays searchable — all but the words under a box."""
     doc = open_pdf(src, password)
@@ -191,7 +192,8 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
             for pno, boxes in planned.items():
                 want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]
                 if any(want):
-                    planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, (text_layer or {}).get(pno, ()))
+                    seen = (text_layer or {}).get(pno) or (image_words or {}).get(pno) or ()
+                    planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, seen)
         for pno, boxes in planned.items():
             page = doc[pno]
             scanned = pno in (text_layer or {})

@@ -81,6 +81,14 @@ class Document:
                 out[w.page].append(w)
         return out
 
+    def image_words(self) -> dict[int, list[Word]]:
+        """Per page whose images OCR read, the page's words, those read from its images among them."""
+        out: dict[int, list[Word]] = {p: [] for p in self.image_text_pages}
+        for w in self.words:
+            if w.page in out:
+                out[w.page].append(w)
+        return out
+
     def field_value(self, label: str) -> str | None:
         for f in self.fields:
             if f.label.lower() == label.lower():

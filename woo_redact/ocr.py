@@ -83,7 +83,7 @@ def needs_ocr(page: pymupdf.Page, words: list) -> bool:
 # letter inside a nota. Smaller ones (logos, icons, signatures) are left to the reviewer, and so is an
 # image behind the whole page: a scanner's searchable PDF (the scan with its own text layer, which is
 # read) or a letterhead background, where OCR would cost two seconds a page and add nothing.
-TEXT_IMAGE_AREA = 0.05  # share of the page
+TEXT_IMAGE_AREA = 0.02  # share of the page (a one-line screenshot is 4 %; a logo under 1.5 %)
 TEXT_IMAGE_MAX = 0.8  # share of the page
 TEXT_IMAGE_MIN = (100.0, 30.0)  # points, width and height
 

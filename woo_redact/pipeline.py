@@ -138,22 +138,23 @@ def sha256_file(path: Path) -> str:
 
 def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
              password: str | None = None, title: str | None = None, shown_as: Path | None = None,
-             text_layer: dict | None = None, stages: dict | None = None, image_pages=(), jobs: int = 1) -> list[str]:
+             text_layer: dict | None = None, stages: dict | None = None, image_words: dict | None = None,
+             jobs: int = 1) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
     sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`:
-    gets the seconds of "redacted" (burn-in and sanitising) and "verified"; `image_pages`: pages whose
-    images OCR read, which verification reads again like the scans; `jobs`: how many pages its OCR may
-    read at once."""
+    gets the seconds of "redacted" (burn-in and sanitising) and "verified"; `image_words`: the words of
+    pages whose images OCR read (boxes widen only into free space; verification reads these pages again
+    like the scans); `jobs`: how many pages its OCR may read at once."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
         clean = Path(work) / "clean.pdf"
         prepared = Secrets(secrets)
         with _timed(stages, "redacted"):
-            burn(src, burned, redactions, rules, password, text_layer)
+            burn(src, burned, redactions, rules, password, text_layer, image_words)
             safe_title = title if title and not any(s in title for s in secrets) else None
             notes = sanitise(burned, clean, prepared, title=safe_title)
         start = time.perf_counter()
-        report = verify(clean, prepared, ocr_pages=sorted(set(text_layer or {}) | set(image_pages)), jobs=jobs)
+        report = verify(clean, prepared, ocr_pages=sorted(set(text_layer or {}) | set(image_words or {})), jobs=jobs)
         if not report.ok:
             channels = sorted({leak.channel for leak in report.leaks})
             raise VerificationError(f"{shown_as or src}: verification failed: redacted data still found in "
@@ -223,7 +224,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         try:
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
                                         title, text_layer=document.ocr_words(), stages=result.stages,
-                                        image_pages=document.image_text_pages, jobs=jobs)
+                                        image_words=document.image_words(), jobs=jobs)
         finally:
             if helper is not None:
                 helper.join()

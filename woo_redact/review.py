@@ -135,7 +135,7 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
         _spans_of_drawn_boxes(document, review.added)
         final = out_dir / "redacted" / preview.name
         result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview,
-                                   text_layer=document.ocr_words(), image_pages=document.image_text_pages)
+                                   text_layer=document.ocr_words(), image_words=document.image_words())
     result.redacted = final
     result.findings = review.accepted + review.added
     result.status = "ok"

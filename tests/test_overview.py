@@ -106,3 +106,20 @@ def test_crops_come_as_one_sheet_per_page_made_by_the_worker(batch_out, rules):
         w, h = map(int, re.search(r"aspect-ratio:(\d+)/(\d+)", frame).groups())
         top = float(re.search(r"top:-([\d.]+)%", image).group(1)) * h / 100
         assert w > 50 and h > 10 and top >= 0
+
+
+def test_converted_documents_get_their_crops_too(tmp_path, rules, engine):
+    """An e-mail, office or text file is processed as the PDF made of it: its crops come from that PDF
+    (they were missing, and the worker's sheets were even removed as stale)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "notitie.txt").write_text("Notitie\nVan: Femke Zwanenburg\nAan: Sevda Yilmaz\n\nHoi Sevda,\n"
+                                     "Kun jij de cijfers nalopen? Minister Klever wil ze vrijdag.\nGroet,\nFemke\n",
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(src, out, rules, engine)
+    html = (out / "review.html").read_text(encoding="utf-8")
+    section = html.split('data-name="notitie.txt.pdf"')[1]
+    crops = re.findall(r'<img src="([^"]+)"', section)
+    assert crops and "geen afbeelding" not in section
+    assert all((out / c).is_file() for c in crops)

@@ -203,10 +203,11 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
             totals["failed"] += 1
             continue
         rows = [r for r in sorted(decisions.get(name, []), key=_position) if len(json.loads(r["box"] or "[]")) == 4]
-        used.add(row["sha256"][:16])
         places = [(r["page"], json.loads(r["box"])) for r in rows]
         try:  # sheets the workers made, and any for the reviewer's own boxes
-            crops = render_crops(Path(row["source"]), out_dir, row["sha256"], places, password)
+            pdf, digest = _rendered_from(out_dir, name, Path(row["source"]), row["sha256"])
+            used.add(digest[:16])
+            crops = render_crops(pdf, out_dir, digest, places, password)
         except Exception:  # the input moved away since: list the decisions without crops
             crops = {}
         items = []
@@ -234,6 +235,18 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
     tmp.write_text(_page(sections, totals, rules), encoding="utf-8")
     tmp.replace(page)
     return page
+
+
+def _rendered_from(out_dir: Path, name: str, source: Path, sha256: str) -> tuple[Path, str]:
+    """The PDF a document's boxes were found on, and its hash (which names its sheets): the input itself,
+    or for an e-mail, office or text file the PDF the batch made of it (OUT_DIR/.converted/)."""
+    from .batch import converted_dir, sha256_of
+
+    if source.suffix.lower() != ".pdf":
+        made = converted_dir(out_dir, name) / (source.stem + ".pdf")
+        if made.is_file():
+            return made, sha256_of(made)
+    return source, sha256
 
 
 def _e(value) -> str:

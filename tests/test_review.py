@@ -294,3 +294,32 @@ def test_preview_boxes_are_drawn_by_their_appearance_streams(tmp_path, rules, en
         for box in proposed:
             r, g, b = pixel(pop, box.x0 + 0.6, box.y0 + 0.6)[:3]
             assert r > g + 40 and r > b + 40, (box, (r, g, b))
+
+
+def test_a_reviewed_preview_of_an_email_or_text_file_is_applied_not_set_aside(tmp_path, rules, engine):
+    """An e-mail, office or text file is reviewed in the preview of the PDF made of it. The batch took
+    that PDF's hash for the original's, found them different, and set every such review aside as if
+    the original had changed; a change of the original itself must still set it aside."""
+    from woo_redact.batch import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    note = src / "notitie.txt"
+    note.write_text("Notitie\nVan: Femke Zwanenburg\nAan: Sevda Yilmaz\n\nOverleg met Noor Haddou over de begroting.\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(src, out, rules, engine)
+    preview = out / "preview" / "notitie.txt.pdf"
+    _reject_in_preview(preview, "Haddou", tmp_path)
+    again = run_batch(src, out, rules, engine)
+    assert again.reviewed == 1 and not list((out / "preview").glob("*.beoordeeld-*.pdf"))
+    text = page_text(out / "redacted" / "notitie.txt.pdf")
+    assert "Haddou" in text and "Zwanenburg" not in text and "Yilmaz" not in text  # the reviewer's decisions
+    # the original changes after review: the review no longer fits
+    note.write_text(note.read_text(encoding="utf-8") + "Een zin die er later bij kwam.\n", encoding="utf-8")
+    third = run_batch(src, out, rules, engine)
+    assert third.reviewed == 0 and len(list((out / "preview").glob("*.beoordeeld-*.pdf"))) == 1
+    assert any("review again" in w for w in third.results[0].warnings)
+    text = page_text(out / "redacted" / "notitie.txt.pdf")
+    assert "later bij kwam" in text and "Zwanenburg" not in text  # proposed afresh (Haddou stays kept: the
+    # reviewer's decision about that person holds for the batch, see people.yaml)

@@ -157,7 +157,12 @@ def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, s
     if current == written:
         return None  # untouched: the tool's own proposals
     findings = json.loads(fjson.read_text(encoding="utf-8"))
-    if findings.get("sha256") != digest:
+    made = _converted_pdf(out_dir, path, name)
+    # the review fits only this very original: the hash its findings name, or for an e-mail, office or
+    # text file (reviewed in the PDF made of it, whose hash the findings name) the input's own hash as
+    # the batch recorded it when it made that PDF
+    fits = state.input_sha256(name) == digest if made is not None else findings.get("sha256") == digest
+    if not fits:
         aside_path = preview.with_name(f"{preview.stem}.beoordeeld-{time.strftime('%Y%m%d-%H%M%S')}.pdf")
         os.replace(preview, aside_path)
         aside[path] = aside_path.name
@@ -169,7 +174,7 @@ def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, s
     else:
         result = apply_review(preview, out_dir, rules, fjson, overview=False)
         result.source = path
-    result.pdf = _converted_pdf(out_dir, path, name)
+    result.pdf = made
     result.warnings.append("reviewed: the reviewer's decisions from the preview")
     return result
 

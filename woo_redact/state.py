@@ -124,6 +124,11 @@ class State:
             self.db.execute("INSERT INTO previews VALUES (?, NULL, ?, ?) ON CONFLICT(document) DO UPDATE "
                             "SET applied = excluded.applied, at = excluded.at", (name, sha256, time.time()))
 
+    def input_sha256(self, name: str) -> str | None:
+        """The content hash of the input this output name was last made from."""
+        row = self.db.execute("SELECT sha256 FROM documents WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
     def preview(self, name: str) -> tuple[str | None, str | None]:
         """(hash as written, hash as last applied) of a document's preview."""
         row = self.db.execute("SELECT written, applied FROM previews WHERE document = ?", (name,)).fetchone()

@@ -90,6 +90,8 @@ TEXT_IMAGE_MIN = (100.0, 30.0)  # points, width and height
 
 def text_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
     """The places of images large enough to hold readable text on a page that is no scan."""
+    if not page.get_images(full=False):  # most text pages: no image at all (and this test is cheap)
+        return []
     area = abs(page.rect)
     out = []
     for info in page.get_image_info():

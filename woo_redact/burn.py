@@ -119,7 +119,8 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
     # logo, a signature) beside the name: the box would blank their pixels. A scan's page image holds
     # the box and limits nothing.
     readable += [tuple(d["rect"]) for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
-    readable += [tuple(i["bbox"]) for i in page.get_image_info()]
+    if page.get_images(full=False):
+        readable += [tuple(i["bbox"]) for i in page.get_image_info()]
     margin = min(36.0, page.rect.width * 0.05)
     page_right = page.rect.x1 - margin
     # what may share a box's line, by top: only the items starting less than TALL above the box are

@@ -124,3 +124,13 @@ def test_a_function_line_under_a_greeting_is_no_name(tmp_path, rules, engine):
 def test_an_initial_that_is_also_a_role_letter_still_starts_a_name(tmp_path, rules, engine):
     redacted, _, _ = _decisions(tmp_path, rules, engine, "Verslag: M. Bouzid\n1. Opening\nDe voorzitter opent.")
     assert any("Bouzid" in r for r in redacted), redacted
+
+
+def test_a_persons_name_as_an_address_writes_it_goes_when_the_address_is_misread(tmp_path, rules, engine):
+    """OCR of a screenshot read "noor.haddou@®minbzk.nl": no e-mail address any more, but the name in it
+    is still hers; a public official's address form stays."""
+    redacted, kept, _ = _decisions(tmp_path, rules, engine,
+                                   "Van: Noor Haddou <noor.haddou@®minbzk.nl>\nAan: Team Opvang\n"
+                                   "Minister Klever heeft de cijfers gezien.\nHoi Noor, zie ook ivo.klever@®minbzk.nl.")
+    assert "noor.haddou" in redacted and "Noor Haddou" in redacted
+    assert not any("klever" in r.lower() for r in redacted)

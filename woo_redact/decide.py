@@ -216,6 +216,7 @@ class Decider:
                         for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor) + 80)):
                             if m.start() <= pos < m.end():
                                 found.add((m.start(), m.end(), kind, key))
+        found |= self._address_forms(text, persons, index, public_persons)
         for s_, e_, kind, key in sorted(found):  # sorted: ties between two people resolve alike in every run
             mentions.append((s_, e_, kind, key, ",".join(sorted(set(persons[key].sources)))))
         public_first = official_first | {f for key in public_persons for f in persons[key].first}
@@ -241,6 +242,26 @@ class Decider:
                                               f"civil servant or citizen ({kind}; found by {source})", 0.85, key))
         findings += self._covered_words(doc)
         return _merge(findings)
+
+    @staticmethod
+    def _address_forms(text: str, persons: dict, index: dict, public: set) -> set[tuple[int, int, str, str]]:
+        """A redacted person's name as an e-mail address writes it ("noor.haddou", "noor_van_dijk"): the
+        address itself is found by its recogniser, but not when OCR misread it ("noor.haddou@®minbzk.nl"
+        in a screenshot) or when only its first part is quoted."""
+        out = set()
+        for key, p in persons.items():
+            parts = p.surname.lower().split()
+            if key in public or not p.first or not parts:
+                continue
+            firsts = sorted({re.escape(f.lower()) for f in p.first}, key=len, reverse=True)
+            surname = r"[._-]?".join(re.escape(w) for w in parts)
+            rx = re.compile(rf"(?<![\w@.])(?:{'|'.join(firsts)})[._-]{surname}(?!\w)", re.IGNORECASE)
+            anchor = parts[-1]
+            for pos in index.get(anchor, ()):
+                for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor))):
+                    if m.start() <= pos < m.end():
+                        out.add((m.start(), m.end(), "name in an e-mail address", key))
+        return out
 
     def _covered_words(self, doc: Document) -> list[Finding]:
         """Words under a black box that only covered them: made into real redactions."""

@@ -216,7 +216,14 @@ class Decider:
                         for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor) + 80)):
                             if m.start() <= pos < m.end():
                                 found.add((m.start(), m.end(), kind, key))
-        found |= self._address_forms(text, persons, index, public_persons)
+        addresses = sorted((f.start, f.end) for f in findings if f.entity == "EMAIL_ADDRESS")
+        starts = [a[0] for a in addresses]
+
+        def in_address(s: int, e: int) -> bool:  # a recognised address is one finding already
+            i = bisect.bisect_right(starts, s) - 1
+            return i >= 0 and addresses[i][1] >= e
+
+        found |= {m for m in self._address_forms(text, persons, index, public_persons) if not in_address(m[0], m[1])}
         for s_, e_, kind, key in sorted(found):  # sorted: ties between two people resolve alike in every run
             mentions.append((s_, e_, kind, key, ",".join(sorted(set(persons[key].sources)))))
         public_first = official_first | {f for key in public_persons for f in persons[key].first}
@@ -256,10 +263,11 @@ class Decider:
             firsts = sorted({re.escape(f.lower()) for f in p.first}, key=len, reverse=True)
             surname = r"[._-]?".join(re.escape(w) for w in parts)
             rx = re.compile(rf"(?<![\w@.])(?:{'|'.join(firsts)})[._-]{surname}(?!\w)", re.IGNORECASE)
-            anchor = parts[-1]
-            for pos in index.get(anchor, ()):
-                for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor))):
-                    if m.start() <= pos < m.end():
+            # tried only where one of the first names starts a word: one match each, no scan
+            for first in {f for name in p.first for f in (name, name.lower())}:
+                for pos in index.get(first, ()):
+                    m = rx.match(text, pos)
+                    if m:
                         out.add((m.start(), m.end(), "name in an e-mail address", key))
         return out
 

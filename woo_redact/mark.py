@@ -148,13 +148,6 @@ def _ocr_notes(doc: pymupdf.Document, ocr_confidence: dict[int, float], textless
         _page_note(page, "LET OP: pagina zonder tekst, niet doorzocht. Controleer de hele pagina met de hand.")
 
 
-def _plain(page: pymupdf.Page) -> bool:
-    """An unrotated page whose visible area starts at the PDF origin: page and PDF coordinates differ
-    only by the flipped y axis, so an annotation can be written as a plain PDF object."""
-    mb = page.mediabox
-    return page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb
-
-
 class _Direct:
     """Square annotations written directly as PDF objects on a plain page, with appearance streams: what
     `add_rect_annot` + `update()` make, at a fraction of the cost (a dossier has thousands). A certain
@@ -231,7 +224,7 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
         direct_boxes = _Direct(doc)
         for pno, items in by_page.items():
             page = doc[pno]  # keep the page object alive while its annotations are made
-            fast = _plain(page)
+            fast = pdfops.plain(page, own_resources=False)  # annotations need no resources
             height, page_xref = page.mediabox.height, page.xref
             direct: list[int] = []
             for f, i, rect in items:

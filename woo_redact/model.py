@@ -75,15 +75,15 @@ class Document:
 
     def ocr_words(self) -> dict[int, list[Word]]:
         """Per OCR'd page the words read from its image (the text layer a redacted scan gets back)."""
-        out: dict[int, list[Word]] = {p: [] for p in self.ocr_confidence}
-        for w in self.words:
-            if w.page in out:
-                out[w.page].append(w)
-        return out
+        return self.words_on(self.ocr_confidence)
 
     def image_words(self) -> dict[int, list[Word]]:
         """Per page whose images OCR read, the page's words, those read from its images among them."""
-        out: dict[int, list[Word]] = {p: [] for p in self.image_text_pages}
+        return self.words_on(self.image_text_pages)
+
+    def words_on(self, pages) -> dict[int, list[Word]]:
+        """The words of each of `pages` (page numbers), in reading order."""
+        out: dict[int, list[Word]] = {p: [] for p in pages}
         for w in self.words:
             if w.page in out:
                 out[w.page].append(w)

@@ -90,12 +90,14 @@ def set_key(doc: pymupdf.Document, xref: int, path: str, value: str) -> None:
     doc.xref_set_key(xref, "/".join(prefix + [parts[-1]]), value)
 
 
-def plain(page: pymupdf.Page) -> bool:
-    """An unrotated page at the PDF origin with its own resource dictionary (not inherited from the
-    page tree): operators can be written with only the y axis flipped."""
+def plain(page: pymupdf.Page, own_resources: bool = True) -> bool:
+    """An unrotated page at the PDF origin: page and PDF coordinates differ only by the flipped y axis,
+    so operators and annotations can be written directly. `own_resources`: and the page has a resource
+    dictionary of its own (not inherited from the page tree) that fonts can be added to."""
     mb = page.mediabox
-    return (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb
-            and page.parent.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref"))
+    if not (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb):
+        return False
+    return not own_resources or page.parent.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref")
 
 
 def append_content(page: pymupdf.Page, ops: list[str]) -> None:

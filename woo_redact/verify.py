@@ -19,7 +19,7 @@ find as a `Leak` with the channel and the place, never with the secret itself.
 |              | data), the raw file, and each earlier revision of the file   | as utf-8, latin-1 and utf-16-be      |
 
 Secrets shorter than 3 characters are ignored. All secrets are searched in one pass per text or
-stream, with a regular expression built as a character trie (see `_Finder`).
+stream, with an Aho-Corasick automaton (see `_Finder`).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick
 import pikepdf
 import pymupdf
 
@@ -91,95 +92,44 @@ def fold(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
-def _trie_source(keys: Iterable, escape, unit) -> str | bytes:
-    """Regex source that matches any of `keys`, built as a trie so that a search costs O(depth) per
-    position instead of O(number of keys). Greedy: at a position the longest key wins."""
-    trie: dict = {}
-    for key in keys:
-        node = trie
-        for i in range(len(key)):
-            node = node.setdefault(key[i : i + 1], {})
-        node[None] = True
-
-    empty = unit("")
-
-    def emit(node: dict):
-        alts = [escape(ch) + emit(child) for ch, child in sorted(node.items(), key=lambda kv: str(kv[0]))
-                if ch is not None]
-        if not alts:
-            return empty
-        if len(alts) == 1 and None not in node:
-            return alts[0]
-        body = unit("(?:") + unit("|").join(alts) + unit(")")
-        return body + unit("?") if None in node else body
-
-    return emit(trie)
+_WORD_CHAR = re.compile(r"\w")
 
 
 class _Finder:
-    """Finds which of many keys occur in a text (str) or blob (bytes), in one regex pass.
+    """Finds which of many keys occur in a text (str) or blob (bytes), in one pass (Aho-Corasick).
 
     `keys` maps each search key to the secret indices it stands for. With `whole_word`, a key only counts
-    when no word character touches it on either side (like the scorer's `word_in`).
-    Matches may overlap (the search restarts one position after each match) and a key found inside a
-    longer one at the same position is credited too.
+    where no word character touches it on either side (like the scorer's `word_in`). Every occurrence
+    counts, also one that overlaps or lies inside another key's. Bytes are searched as latin-1 text,
+    which maps each byte to one character. (A regex trie did the same, but compiling it took a third
+    of a second for a dossier's 1,500 secrets, in every process.)
     """
 
     def __init__(self, keys: dict, whole_word: bool = False):
         self.keys = {k: set(v) for k, v in keys.items() if k}
         self.whole_word = whole_word
-        self._contained: dict = {}
-        self.pattern = None
+        self._automaton = None
         if self.keys:
-            try:
-                self.pattern = self._compile(self.keys)
-            except (RecursionError, re.error):  # absurdly long keys: fall back to one check per key
-                self.pattern = None
-
-    def _compile(self, keys):
-        sample = next(iter(keys))
-        if isinstance(sample, bytes):
-            src = _trie_source(keys, re.escape, lambda s: s.encode())
-        else:
-            src = _trie_source(keys, re.escape, lambda s: s)
-        if self.whole_word:
-            src = r"(?<!\w)(?:" + src + r")(?!\w)"
-        return re.compile(src)
-
-    def _inside(self, found) -> set[int]:
-        """The secret indices of every key that occurs within the matched key `found`."""
-        hit = self._contained.get(found)
-        if hit is None:
-            hit = set()
+            automaton = ahocorasick.Automaton()
             for key, idx in self.keys.items():
-                if key in found and (not self.whole_word or key == found or self._word_in(key, found)):
-                    hit |= idx
-            self._contained[found] = hit
-        return hit
-
-    def _word_in(self, key, text) -> bool:
-        return re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", text) is not None
+                word = key.decode("latin-1") if isinstance(key, bytes) else key
+                automaton.add_word(word, (len(word), frozenset(idx)))
+            automaton.make_automaton()
+            self._automaton = automaton
 
     def find(self, text) -> set[int]:
         """Secret indices whose keys occur in `text`."""
         found: set[int] = set()
-        if not text or not self.keys:
+        if not text or self._automaton is None:
             return found
-        if self.pattern is None:
-            return self._find_slowly(text)
-        search = self.pattern.search
-        match = search(text)
-        while match is not None:
-            found |= self._inside(match.group(0))
-            match = search(text, match.start() + 1)
-        return found
-
-
-    def _find_slowly(self, text) -> set[int]:
-        found: set[int] = set()
-        for key, idx in self.keys.items():
-            if key in text and (not self.whole_word or self._word_in(key, text)):
-                found |= idx
+        if isinstance(text, bytes):
+            text = text.decode("latin-1")
+        for end, (length, idx) in self._automaton.iter(text):
+            if self.whole_word:
+                start = end - length + 1
+                if (start > 0 and _WORD_CHAR.match(text, start - 1)) or _WORD_CHAR.match(text, end + 1):
+                    continue
+            found |= idx
         return found
 
 
@@ -214,7 +164,6 @@ class Secrets:
                     except UnicodeEncodeError:
                         pass
         self.indices = sorted(set().union(*words.values())) if words else []
-        # one regex per encoding: Python compiles three small tries much faster than one large one
         self._keys = {"text": words, "loose": loose, "folded": folded, **{f"raw {enc}": raw[enc] for enc in ENCODINGS}}
         self._finders: dict[str, _Finder] = {}
 

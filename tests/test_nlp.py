@@ -19,13 +19,30 @@ def reference_recogniser(context=("kenmerk",)) -> PatternRecognizer:
 def test_blank_pipeline_has_no_model_components():
     nlp = blank_pipeline()
     assert nlp.lang == "nl"
-    assert nlp.pipe_names == ["woo_lower_lemma"]
+    assert nlp.pipe_names == []
 
 
-def test_every_token_gets_its_lower_cased_text_as_lemma():
-    doc = blank_pipeline()("Het Burgerservicenummer van Mw. De Vries: 111222333.")
-    assert [t.lemma_ for t in doc] == [t.text.lower() for t in doc]
-    assert "burgerservicenummer" in [t.lemma_ for t in doc]
+def test_tokens_are_spacys_and_every_lemma_is_the_lower_cased_token():
+    text = "Het Burgerservicenummer van Mw. De Vries: 111222333.\n  T 070-123 45 67 (j.devries@minbzk.nl)"
+    artifacts = BlankDutchNlpEngine().process_text(text, "nl")
+    doc = blank_pipeline()(text)
+    assert artifacts.tokens == [t.text for t in doc]
+    assert artifacts.tokens_indices == [t.idx for t in doc]
+    assert artifacts.lemmas == [t.lower_ for t in doc]
+    assert "burgerservicenummer" in artifacts.lemmas
+    assert BlankDutchNlpEngine().process_text("", "nl").tokens == []
+
+
+def test_keywords_are_presidios():
+    """The keywords made per lemma are those Presidio's own artifacts make from the same lemmas."""
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+    engine = BlankDutchNlpEngine()
+    text = "Het kenmerk van de zaak is ZK-1234: zie ook tel.nr. 070 en mail:info, want het moet."
+    ours = engine.process_text(text, "nl")
+    theirs = NlpArtifacts([], ours.tokens, ours.tokens_indices, ours.lemmas, engine, "nl")
+    assert list(ours.keywords) == list(theirs.keywords)
+    assert "info" in ours.keywords and "mail" in ours.keywords
 
 
 def test_engine_keywords_leave_out_stopwords_and_punctuation():

@@ -1,8 +1,10 @@
 """Presidio's analyzer for Dutch on a blank spaCy pipeline (no model to download).
 
-A blank pipeline has empty lemmas, and Presidio's context enhancer compares lemmas with the context
-words of a recogniser: without lemmas no context word would ever fire. A one-line pipeline component
-sets each token's lemma to its lower-cased text.
+Only spaCy's tokeniser runs. A blank pipeline has empty lemmas, and Presidio's context enhancer compares
+lemmas with the context words of a recogniser: without lemmas no context word would ever fire. The
+engine gives each token its lower-cased text as lemma. It builds Presidio's artifacts from the token
+offsets spaCy keeps in arrays, with plain strings as tokens: making a spaCy Token object per token (and
+looking up each word's stop-word flag in the vocabulary) took longer than tokenising.
 
 Presidio's context enhancer looks up each result's token with a scan over all tokens and its keywords
 in a list, which grows with the square of the text; here both are lookups, so a 60-page text costs
@@ -18,23 +20,15 @@ import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc
 
 LANGUAGE = "nl"
 
 
-@Language.component("woo_lower_lemma")
-def _lower_lemma(doc: Doc) -> Doc:
-    for token in doc:
-        token.lemma_ = token.lower_
-    return doc
-
-
 def blank_pipeline() -> Language:
-    """`spacy.blank("nl")` (tokeniser only) plus the lemma component."""
+    """`spacy.blank("nl")`: the tokeniser only."""
     nlp = spacy.blank(LANGUAGE)
-    nlp.add_pipe("woo_lower_lemma")
     nlp.max_length = 20_000_000  # no parser or NER: a long text costs little memory
     return nlp
 
@@ -51,20 +45,39 @@ class _Keywords(list):
 
 
 class BlankDutchNlpEngine(SpacyNlpEngine):
-    """SpacyNlpEngine over an already built pipeline (default `blank_pipeline()`): tokens and lemmas, no NER."""
+    """SpacyNlpEngine over an already built pipeline (default `blank_pipeline()`): tokens and lemmas, no NER.
+    The artifacts' tokens are strings (Presidio's enhancer needs only their text and length)."""
 
     def __init__(self, nlp: Language | None = None):
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank"}],
                          ner_model_configuration=NerModelConfiguration())
         self.nlp = {LANGUAGE: nlp if nlp is not None else blank_pipeline()}
+        self._keyword: dict[str, tuple[str, ...]] = {}  # lemma → the keywords it gives (none for stop words)
 
     def load(self) -> None:  # already built; never download a model
         pass
 
-    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
-        artifacts = super()._doc_to_nlp_artifact(doc, language)
-        artifacts.keywords = _Keywords(artifacts.keywords)
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        nlp = self.nlp[language]
+        doc = nlp.make_doc(text)
+        starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist() if len(doc) else ([], [])
+        tokens = [text[s:s + n] for s, n in zip(starts, lengths)]
+        lemmas = [t.lower() for t in tokens]
+        artifacts = NlpArtifacts(entities=[], tokens=tokens, tokens_indices=starts, lemmas=lemmas,
+                                 nlp_engine=None, language=language, scores=[])
+        artifacts.nlp_engine = self
+        artifacts.keywords = _Keywords(k for lemma in lemmas for k in self._keywords(lemma, language))
         return artifacts
+
+    def _keywords(self, lemma: str, language: str) -> tuple[str, ...]:
+        """What Presidio's NlpArtifacts.set_keywords makes of one lemma, remembered per lemma."""
+        out = self._keyword.get(lemma)
+        if out is None:
+            lexeme = self.nlp[language].vocab[lemma]
+            out = () if lexeme.is_stop or lexeme.is_punct or lemma in ("-PRON-", "be") else tuple(lemma.split(":"))
+            if len(self._keyword) < 200_000:
+                self._keyword[lemma] = out
+        return out
 
 
 class _AlreadyCopied:

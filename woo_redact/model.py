@@ -6,6 +6,7 @@ Nothing here holds an open PDF: these objects can be pickled, written to JSON an
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -154,3 +155,17 @@ class DocResult:
     @property
     def redactions(self) -> list[Finding]:
         return [f for f in self.findings if f.decision == "redact"]
+
+
+def findings_text(data: dict) -> str:
+    """A findings file's JSON: one key per line and one finding per line. Python's indenting encoder
+    is pure Python (a third of a second for a dossier's thousands of boxes); this uses the C one."""
+    dump = lambda v: json.dumps(v, ensure_ascii=False)
+    lines = []
+    for key, value in data.items():
+        if key == "findings" and value:
+            value = "[\n  " + ",\n  ".join(map(dump, value)) + "\n ]"
+        else:
+            value = dump(value)
+        lines.append(f" {dump(key)}: {value}")
+    return "{\n" + ",\n".join(lines) + "\n}"

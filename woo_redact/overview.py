@@ -56,11 +56,6 @@ def _decisions(state: State) -> dict[str, list[dict]]:
     return out
 
 
-def _position(row: dict) -> tuple:
-    box = json.loads(row["box"] or "[]") or [0, 0]
-    return row["page"], round(box[1]), box[0]
-
-
 def _box(box) -> tuple[float, ...]:
     """A box as the database stores it (2 decimals), so that worker and overview lay out sheets alike."""
     return tuple(round(float(c), 2) for c in box)
@@ -202,8 +197,10 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
             sections.append(_failed_section(name, row))
             totals["failed"] += 1
             continue
-        rows = [r for r in sorted(decisions.get(name, []), key=_position) if len(json.loads(r["box"] or "[]")) == 4]
-        places = [(r["page"], json.loads(r["box"])) for r in rows]
+        boxed = sorted(((r["page"], json.loads(r["box"] or "[]"), r) for r in decisions.get(name, [])),
+                       key=lambda t: (t[0], round(t[1][1]) if t[1] else 0, t[1][0] if t[1] else 0))
+        boxed = [t for t in boxed if len(t[1]) == 4]
+        places = [(page, box) for page, box, _ in boxed]
         try:  # sheets the workers made, and any for the reviewer's own boxes
             pdf, digest = _rendered_from(out_dir, name, Path(row["source"]), row["sha256"])
             used.add(digest[:16])
@@ -211,9 +208,12 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
         except Exception:  # the input moved away since: list the decisions without crops
             crops = {}
         items = []
-        for r, (page, box) in zip(rows, places):
+        present: dict[str, bool] = {}  # sheet → whether it is there (a dossier has thousands of crops)
+        for page, box, r in boxed:
             crop = crops.get((page, _box(box)))
-            if crop is not None and (out_dir / crop.sheet).exists():
+            if crop is not None and crop.sheet not in present:
+                present[crop.sheet] = (out_dir / crop.sheet).exists()
+            if crop is not None and present[crop.sheet]:
                 sheets.add(crop.sheet)
                 items.append((r, crop, _place(crop, box)))
             else:
@@ -263,27 +263,36 @@ def _section(name: str, row: dict, items: list, counts: Counter, rules: Rules) -
     summary = ", ".join(f"{n} {LABELS.get(k, k)}"
                         for k, n in sorted(counts.items(), key=lambda kv: -kv[1])) or "niets gevonden"
     body = []
+    escaped: dict = {}  # a dossier repeats the same few reasons, kinds and grounds thousands of times
+    colours: dict = {}
+
+    def e(value) -> str:
+        out = escaped.get(value)
+        if out is None:
+            out = escaped[value] = _e(value)
+        return out
+
     for r, crop, place in items:
         state, label = STATES.get(r["decision"], (r["decision"], r["decision"]))
         ground = r["ground"] or ""
         uncertain = state == "proposed" and (r["score"] or 0) < rules.review.uncertain_below
-        colour = _colour(rules, ground) if ground else "#f29900"
+        colour = colours.get(ground) or colours.setdefault(ground, _colour(rules, ground) if ground else "#f29900")
         if crop:
             style = (f"left:{place['left']:.2f}%;top:{place['top']:.2f}%;width:{place['width']:.2f}%;"
                      f"height:{place['height']:.2f}%;border-color:{colour}")
             frame, image = crop.style()
-            picture = (f'<div class="crop" style="{frame}"><img src="{_e(crop.sheet)}" style="{image}" '
+            picture = (f'<div class="crop" style="{frame}"><img src="{e(crop.sheet)}" style="{image}" '
                        f'alt="Uitsnede pagina {r["page"]}" loading="lazy">'
                        f'<span class="box {state}" style="{style}"></span></div>')
         else:
             picture = "<span>geen afbeelding</span>"
-        ground_cell = (f'<abbr title="{_e(rules.grounds[ground].label)}">{_e(ground)}</abbr>' if ground in rules.grounds
-                       else _e(ground or "—"))
+        ground_cell = (f'<abbr title="{e(rules.grounds[ground].label)}">{e(ground)}</abbr>' if ground in rules.grounds
+                       else e(ground or "—"))
         body.append(
-            f'<tr data-state="{state}" data-ground="{_e(ground or "-")}" data-uncertain="{int(uncertain)}">'
-            f"<td>{picture}</td><td>{r['page']}</td><td>{ground_cell}</td><td>{_e(r['entity'])}</td>"
-            f"<td>{_e(r['reason'] or '')}</td><td>{(r['score'] or 0):.2f}{' (onzeker)' if uncertain else ''}</td>"
-            f'<td class="state {state}">{_e(label)}</td></tr>')
+            f'<tr data-state="{state}" data-ground="{e(ground or "-")}" data-uncertain="{int(uncertain)}">'
+            f"<td>{picture}</td><td>{r['page']}</td><td>{ground_cell}</td><td>{e(r['entity'])}</td>"
+            f"<td>{e(r['reason'] or '')}</td><td>{(r['score'] or 0):.2f}{' (onzeker)' if uncertain else ''}</td>"
+            f'<td class="state {state}">{e(label)}</td></tr>')
     preview = f"preview/{name}"
     return (f'<section class="doc" data-name="{_e(name.lower())}"><h2>{_e(name)}</h2>'
             f'<p>{row["pages"]} pagina(\'s) · {_e(summary)} · <a href="{_e(preview)}">preview openen</a></p>'

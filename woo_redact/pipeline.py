@@ -22,7 +22,7 @@ from .decide import Decider, map_boxes
 from .detect import SPLIT_PAGES, Engine, get_engine
 from .errors import VerificationError, WooRedactError
 from .mark import mark
-from .model import Candidate, Document, DocResult, Finding
+from .model import Candidate, Document, DocResult, Finding, findings_text
 from .ocr import CACHE_DIR, LOW_CONFIDENCE
 from .overview import render_crops
 from .ocr import available as ocr_missing
@@ -236,7 +236,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         result.preview = preview
         fjson = out_dir / "findings" / (Path(name).stem + ".json")
         with atomic_path(fjson) as tmp:
-            tmp.write_text(json.dumps(findings_json(path, analysis, rules, digest), ensure_ascii=False, indent=1),
+            tmp.write_text(findings_text(findings_json(path, analysis, rules, digest)),
                            encoding="utf-8")
         result.findings_json = fjson
         result.status = "ok"

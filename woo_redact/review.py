@@ -22,7 +22,7 @@ import pymupdf
 
 from .errors import InputFileError
 from .mark import COVER_KEY, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
-from .model import DocResult, Finding
+from .model import DocResult, Finding, findings_text
 from .overview import write_overview
 from .people import decide_person, person_key
 from .pipeline import atomic_path, finalise, sha256_file
@@ -172,7 +172,7 @@ def _write_reviewed(findings_path: Path, findings: dict, decided: list[Finding])
         rows.append(d)
     path = reviewed_path(findings_path)
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps({**findings, "reviewed": True, "findings": rows}, ensure_ascii=False, indent=1),
+        tmp.write_text(findings_text({**findings, "reviewed": True, "findings": rows}),
                        encoding="utf-8")
     return path
 

@@ -213,9 +213,13 @@ class Decider:
                         continue
                     searched.add((kind, rx.pattern, anchor))
                     for pos in index.get(anchor, ()):
+                        # the one match that covers the anchor: matches come in order and do not overlap
                         for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor) + 80)):
-                            if m.start() <= pos < m.end():
+                            if m.start() > pos:
+                                break
+                            if pos < m.end():
                                 found.add((m.start(), m.end(), kind, key))
+                                break
         addresses = sorted((f.start, f.end) for f in findings if f.entity == "EMAIL_ADDRESS")
         starts = [a[0] for a in addresses]
 
@@ -224,15 +228,15 @@ class Decider:
             return i >= 0 and addresses[i][1] >= e
 
         found |= {m for m in self._address_forms(text, persons, index, public_persons) if not in_address(m[0], m[1])}
+        sources = {key: ",".join(sorted(set(p.sources))) for key, p in persons.items()}
         for s_, e_, kind, key in sorted(found):  # sorted: ties between two people resolve alike in every run
-            mentions.append((s_, e_, kind, key, ",".join(sorted(set(persons[key].sources)))))
+            mentions.append((s_, e_, kind, key, sources[key]))
         public_first = official_first | {f for key in public_persons for f in persons[key].first}
         for first, sources in first_only.items():
             if first in public_first:
                 public_persons.add(f"|{first.lower()}")  # "Beste Pieter," to a public official
-            rx = re.compile(rf"(?<![\w@.]){re.escape(first)}(?![\w@])")
-            for m in rx.finditer(text):
-                mentions.append((m.start(), m.end(), "first name", f"|{first.lower()}", ",".join(sorted(set(sources)))))
+            for at in _standalone(text, first):
+                mentions.append((at, at + len(first), "first name", f"|{first.lower()}", ",".join(sorted(set(sources)))))
         for s, e, kind, key, source in _longest_first(mentions):
             why = official_at(s, e) or ("same name as a public official in this document" if key in public_persons else None) \
                 or ("kept: the reviewer's decision for this person (people.yaml)" if key in reviewed_keep else None)
@@ -421,6 +425,23 @@ class Decider:
 # labels of a block about a person: an address there is that person's
 _PERSONAL_LABEL = re.compile(r"(?i)(?:naam|adres|woonadres|huisadres|woonplaats|geboortedatum|geboren|bsn|"
                              r"burgerservicenummer|telefoon|mobiel|e-?mail|iban|rekeningnummer)\b\s*:")
+
+
+_BEFORE_NAME = re.compile(r"[\w@.]")  # a name alone is not inside a word, an address or a domain
+_AFTER_NAME = re.compile(r"[\w@]")
+
+
+def _standalone(text: str, name: str):
+    """Where `name` stands on its own: what `(?<![\w@.])name(?![\w@])` finds, by str.find (a regex that
+    starts with a look-behind tries every position of a dossier's text, for each first name)."""
+    n = len(name)
+    at = text.find(name)
+    while at >= 0:
+        if (at == 0 or not _BEFORE_NAME.match(text, at - 1)) and not _AFTER_NAME.match(text, at + n):
+            yield at
+            at = text.find(name, at + n)
+        else:
+            at = text.find(name, at + 1)
 
 
 def _word_index(text: str) -> dict[str, list[int]]:

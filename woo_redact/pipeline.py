@@ -225,6 +225,9 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
                                         title, text_layer=document.ocr_words(), stages=result.stages,
                                         image_words=document.image_words(), jobs=jobs)
+            fjson = out_dir / "findings" / (Path(name).stem + ".json")  # written while the helper works
+            with atomic_path(fjson) as tmp:
+                tmp.write_text(findings_text(findings_json(path, analysis, rules, digest)), encoding="utf-8")
         finally:
             if helper is not None:
                 helper.join()
@@ -234,10 +237,6 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         else:
             result.stages["previewed"] = round(seconds.value, 3)
         result.preview = preview
-        fjson = out_dir / "findings" / (Path(name).stem + ".json")
-        with atomic_path(fjson) as tmp:
-            tmp.write_text(findings_text(findings_json(path, analysis, rules, digest)),
-                           encoding="utf-8")
         result.findings_json = fjson
         result.status = "ok"
     except WooRedactError as e:

@@ -123,3 +123,35 @@ def test_converted_documents_get_their_crops_too(tmp_path, rules, engine):
     crops = re.findall(r'<img src="([^"]+)"', section)
     assert crops and "geen afbeelding" not in section
     assert all((out / c).is_file() for c in crops)
+
+
+def test_each_crop_on_a_sheet_shows_its_own_place_also_where_crops_of_a_line_overlap(tmp_path):
+    """Crops of one line that overlap share one region of the sheet; every crop, cut from the sheet at
+    its place, is still exactly the rendered page around its box."""
+    from woo_redact.overview import ZOOM, render_crops
+
+    src = tmp_path / "regel.pdf"
+    make_pdf(src, ["Van: Noor Haddou <noor.haddou@minbzk.nl> T 070 123 4567 | M 06-12345678\n"
+                   "Aan: Ilse Brouwersma\n\n\nHet overleg ging over de begroting."])
+    with pymupdf.open(src) as doc:
+        page = doc[0]
+        boxes = [tuple(page.search_for(s)[0]) for s in ("Noor Haddou", "noor.haddou@minbzk.nl", "070 123 4567",
+                                                         "06-12345678", "Ilse Brouwersma")]
+        shown = page.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), colorspace=pymupdf.csGRAY)
+    crops = render_crops(src, tmp_path, "ab" * 32, [(1, b) for b in boxes])
+    assert len(crops) == 5 and len({c.sheet for c in crops.values()}) == 1
+    first = next(iter(crops.values()))
+    sheet = pymupdf.Pixmap(str(tmp_path / first.sheet))
+    assert (sheet.width, sheet.height) == first.sheet_size
+    shared = {c.region_at for c in crops.values()}
+    assert len(shared) < len(crops)  # the first line's crops overlap: one region on the sheet for them
+    area = sum((c.pixels[2] - c.pixels[0]) * (c.pixels[3] - c.pixels[1]) for c in crops.values())
+    assert sheet.width * sheet.height < area  # less than the crops one by one would take
+    for c in crops.values():
+        x0, y0, x1, y1 = c.pixels
+        for dx, dy in [(0, 0), (x1 - x0 - 1, y1 - y0 - 1), ((x1 - x0) // 2, (y1 - y0) // 2), (7, (y1 - y0) // 3)]:
+            assert sheet.pixel(c.at[0] + dx, c.at[1] + dy) == shown.pixel(x0 + dx, y0 + dy)
+        # and a whole row of the crop, through the middle of its text
+        mid = (y1 - y0) // 2
+        assert [sheet.pixel(c.at[0] + dx, c.at[1] + mid) for dx in range(x1 - x0)] == \
+            [shown.pixel(x0 + dx, y0 + mid) for dx in range(x1 - x0)]

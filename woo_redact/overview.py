@@ -71,12 +71,15 @@ def _clip(page_rect: tuple, box) -> tuple[float, float, float, float]:
 @dataclass
 class Crop:
     """One box's crop on its page's sheet: the page area `clip` shows at `pixels` of the rendered page,
-    copied to `at` (left, top) on the sheet."""
+    copied to `at` (left, top) on the sheet. Crops of one line that overlap share their pixels on the
+    sheet: `region` is the rendered page's pixels that were copied, to `region_at`, for all of them."""
     sheet: str  # path below OUT_DIR
     clip: tuple[float, float, float, float]
     pixels: tuple[int, int, int, int]
     at: tuple[int, int]
     sheet_size: tuple[int, int] = (0, 0)
+    region: tuple[int, int, int, int] = (0, 0, 0, 0)
+    region_at: tuple[int, int] = (0, 0)
 
     def style(self) -> tuple[str, str]:
         """CSS of the crop's frame and of the sheet image inside it (percentages: the frame may shrink)."""
@@ -87,29 +90,45 @@ class Crop:
         return frame, image
 
 
+LAYOUT = 2  # part of every sheet's name: a sheet made by an earlier layout is never taken for this one
+
+
 def sheet_layout(sha256: str, page: int, page_rect, boxes) -> dict[tuple, Crop]:
-    """The crops of one page's boxes packed on one image (its sheet) in rows, per box. The sheet's name
-    comes from the document, the page and the boxes, so a reviewer's new box makes a new sheet."""
+    """The crops of one page's boxes packed on one image (its sheet) in rows, per box. Crops on one
+    line that overlap (a name and its address, two phone numbers) are one region of the sheet, so that
+    the line is rendered there once. The sheet's name comes from the document, the page and the boxes,
+    so a reviewer's new box makes a new sheet."""
     page_rect = tuple(page_rect)
     unique = sorted({_box(b) for b in boxes}, key=lambda b: (b[1], b[0], b[3], b[2]))
-    digest = hashlib.sha1(repr((page_rect, unique)).encode()).hexdigest()[:12]
+    digest = hashlib.sha1(repr((LAYOUT, page_rect, unique)).encode()).hexdigest()[:12]
     name = f"{IMAGES}/{sha256[:16]}/p{page}-{digest}.png"
     limit = (math.floor(page_rect[0] * ZOOM), math.floor(page_rect[1] * ZOOM), math.ceil(page_rect[2] * ZOOM),
              math.ceil(page_rect[3] * ZOOM))  # the rendered page's pixels
     crops: dict[tuple, Crop] = {}
+    regions: list[list] = []  # [x0, y0, x1, y1, crops]: the crops of one line that overlap
+    last: dict[tuple[int, int], list] = {}  # (top, bottom) → the line's latest region (crops come by left)
     for b in unique:
         c = _clip(page_rect, b)
         pixels = (max(math.floor(c[0] * ZOOM), limit[0]), max(math.floor(c[1] * ZOOM), limit[1]),
                   min(math.ceil(c[2] * ZOOM), limit[2]), min(math.ceil(c[3] * ZOOM), limit[3]))
-        crops[b] = Crop(name, c, pixels, (0, 0))
-    # rows as wide as the widest crop, filled left to right
-    width = max(c.pixels[2] - c.pixels[0] for c in crops.values())
+        crops[b] = crop = Crop(name, c, pixels, (0, 0))
+        region = last.get((pixels[1], pixels[3]))
+        if region is not None and pixels[0] <= region[2]:
+            region[0], region[2] = min(region[0], pixels[0]), max(region[2], pixels[2])
+            region[4].append(crop)
+        else:
+            region = last[(pixels[1], pixels[3])] = [pixels[0], pixels[1], pixels[2], pixels[3], [crop]]
+            regions.append(region)
+    # rows as wide as the widest region, filled left to right
+    width = max(r[2] - r[0] for r in regions)
     x = y = row = 0
-    for c in crops.values():
-        w, h = c.pixels[2] - c.pixels[0], c.pixels[3] - c.pixels[1]
+    for x0, y0, x1, y1, members in regions:
+        w, h = x1 - x0, y1 - y0
         if x and x + w > width:
             x, y, row = 0, y + row + SHEET_GAP, 0
-        c.at = (x, y)
+        for crop in members:
+            crop.region, crop.region_at = (x0, y0, x1, y1), (x, y)
+            crop.at = (x + crop.pixels[0] - x0, y)
         x += w + SHEET_GAP
         row = max(row, h)
     for c in crops.values():
@@ -155,11 +174,10 @@ def render_crops(src: Path, out_dir: Path, sha256: str, places: list[tuple[int, 
                 shown = page.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), colorspace=pymupdf.csGRAY)
                 sheet = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, *first.sheet_size), False)
                 sheet.clear_with(255)
-                for c in crops.values():
-                    # the crop's pixels moved to their place on the sheet
-                    x0, y0, x1, y1 = c.pixels
-                    shown.set_origin(c.at[0] - x0, c.at[1] - y0)
-                    sheet.copy(shown, (c.at[0], c.at[1], c.at[0] + x1 - x0, c.at[1] + y1 - y0))
+                for (x0, y0, x1, y1), (ax, ay) in {(c.region, c.region_at) for c in crops.values()}:
+                    # a region's pixels moved to their place on the sheet
+                    shown.set_origin(ax - x0, ay - y0)
+                    sheet.copy(shown, (ax, ay, ax + x1 - x0, ay + y1 - y0))
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 tmp = dst.with_name(f".{dst.name}.tmp")
                 tmp.write_bytes(_png(sheet))

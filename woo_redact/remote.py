@@ -30,7 +30,10 @@ def _engine(rules: Rules):
     from .detect import get_engine
 
     if rules.checksum not in _ENGINES:
+        from .batch import settle_gc
+
         _ENGINES[rules.checksum] = get_engine(rules)
+        settle_gc()
     return _ENGINES[rules.checksum]
 
 

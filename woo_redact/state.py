@@ -142,16 +142,19 @@ class State:
     def export_audit(self, path: Path) -> int:
         """Every decision (automatic and by reviewers) as CSV — time, document, page, box, entity, decision,
         ground, rule, reason, score, source — never the redacted text. Written atomically; returns rows."""
-        rows = self.decisions()
+        rows = self.db.execute("SELECT at, document, finding, page, box, entity, decision, ground, rule, reason, "
+                               "score, source FROM decisions ORDER BY document, page, finding").fetchall()
+        times: dict[float, str] = {}  # a document's decisions share their time
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
             out.writerow(["tijd", "document", "bevinding", "pagina", "vak", "soort", "besluit", "grond", "regel",
                           "reden", "score", "bron"])
             for r in rows:
-                at = datetime.fromtimestamp(r["at"], timezone.utc).isoformat(timespec="seconds")
-                out.writerow([at, r["document"], r["finding"], r["page"], r["box"], r["entity"], r["decision"],
-                              r["ground"], r["rule"], r["reason"], r["score"], r["source"]])
+                at = times.get(r[0])
+                if at is None:
+                    at = times[r[0]] = datetime.fromtimestamp(r[0], timezone.utc).isoformat(timespec="seconds")
+                out.writerow((at,) + r[1:])
         os.replace(tmp, path)
         return len(rows)
 

@@ -101,12 +101,16 @@ TALL = 50.0  # points: words and boxes are lower than this; table rules may be t
 
 
 def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool],
-              widths: list[float], ocr_words: list[Word] = ()) -> list[tuple[Rect, str]]:
+              widths: list[float], ocr_words: list[Word] = (), words: list[Rect] | None = None) -> list[tuple[Rect, str]]:
     """Widen the boxes marked in `want` to the next width in `widths`, as far as the line has room:
     into the space before and after the name, never over a word that stays readable (in the text layer,
-    or `ocr_words` read from a scan's image), an image beside it, or another box."""
+    or `ocr_words` read from a scan's image), an image beside it, or another box. `words`: the boxes of
+    all the page's words when the caller has them already (read's words, OCR's among them)."""
     plain = [tuple(r) for r, _ in boxes]
-    found = [w[:4] for w in page.get_text("words")] + [tuple(w.rect) for w in ocr_words]
+    if words is not None:
+        found = [tuple(r) for r in words]
+    else:
+        found = [w[:4] for w in page.get_text("words")] + [tuple(w.rect) for w in ocr_words]
     words = sorted(((w[1] + w[3]) / 2, w) for w in found)
     middles = [m for m, _ in words]
     under: set[int] = set()  # words whose centre lies in a box: not readable, may be covered
@@ -172,12 +176,15 @@ def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
 
 
 def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
-         text_layer: dict[int, list[Word]] | None = None, image_words: dict[int, list[Word]] | None = None) -> int:
+         text_layer: dict[int, list[Word]] | None = None, image_words: dict[int, list[Word]] | None = None,
+         page_words: dict[int, list[Rect]] | None = None) -> int:
     """Write `src` with every redaction burned in to `dst`. Returns the number of boxes.
 
     `image_words`: per page whose images OCR read, its words (a widened box must not cover them).
     `text_layer`: per scanned page the words OCR read from its image; they are written back as invisible
-    text (render mode 3) so that the redacted scan stays searchable — all but the words under a box."""
+    text (render mode 3) so that the redacted scan stays searchable — all but the words under a box.
+    `page_words`: per page the boxes of all its words as read (with OCR's), so that widening boxes need
+    not extract them again."""
     doc = open_pdf(src, password)
     font = pymupdf.Font(FONT)
     fonts = pdfops.Fonts(doc)
@@ -194,7 +201,8 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]
                 if any(want):
                     seen = (text_layer or {}).get(pno) or (image_words or {}).get(pno) or ()
-                    planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, seen)
+                    planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, seen,
+                                             None if page_words is None else page_words.get(pno, []))
         for pno, boxes in planned.items():
             page = doc[pno]
             scanned = pno in (text_layer or {})

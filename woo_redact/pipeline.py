@@ -139,18 +139,19 @@ def sha256_file(path: Path) -> str:
 def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
              password: str | None = None, title: str | None = None, shown_as: Path | None = None,
              text_layer: dict | None = None, stages: dict | None = None, image_words: dict | None = None,
-             jobs: int = 1) -> list[str]:
+             jobs: int = 1, page_words: dict | None = None) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
     sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`:
     gets the seconds of "redacted" (burn-in and sanitising) and "verified"; `image_words`: the words of
     pages whose images OCR read (boxes widen only into free space; verification reads these pages again
-    like the scans); `jobs`: how many pages its OCR may read at once."""
+    like the scans); `jobs`: how many pages its OCR may read at once; `page_words`: per page the boxes
+    of the words read (burn-in widens boxes up to them)."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
         clean = Path(work) / "clean.pdf"
         prepared = Secrets(secrets)
         with _timed(stages, "redacted"):
-            burn(src, burned, redactions, rules, password, text_layer, image_words)
+            burn(src, burned, redactions, rules, password, text_layer, image_words, page_words)
             safe_title = title if title and not any(s in title for s in secrets) else None
             notes = sanitise(burned, clean, prepared, title=safe_title)
         start = time.perf_counter()
@@ -224,7 +225,9 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         try:
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
                                         title, text_layer=document.ocr_words(), stages=result.stages,
-                                        image_words=document.image_words(), jobs=jobs)
+                                        image_words=document.image_words(), jobs=jobs,
+                                        page_words={p: [w.rect for w in words] for p, words in
+                                                    document.words_on({p for f in redactions for p, _ in f.boxes}).items()})
             fjson = out_dir / "findings" / (Path(name).stem + ".json")  # written while the helper works
             with atomic_path(fjson) as tmp:
                 tmp.write_text(findings_text(findings_json(path, analysis, rules, digest)), encoding="utf-8")

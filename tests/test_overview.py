@@ -155,3 +155,40 @@ def test_each_crop_on_a_sheet_shows_its_own_place_also_where_crops_of_a_line_ove
         mid = (y1 - y0) // 2
         assert [sheet.pixel(c.at[0] + dx, c.at[1] + mid) for dx in range(x1 - x0)] == \
             [shown.pixel(x0 + dx, y0 + mid) for dx in range(x1 - x0)]
+
+
+def test_sections_the_workers_prepared_make_the_same_page(batch_out, rules, tmp_path):
+    """Each worker prepares its document's section beside the crops; the overview takes it only when
+    the database's decisions are still the ones it was made of, and the page is the same either way."""
+    from woo_redact import overview
+    from woo_redact.state import State
+
+    batch_out = shutil.copytree(batch_out, tmp_path / "out")  # decisions are changed below
+
+    prepared = sorted((batch_out / "review").rglob("section-*.html"))
+    assert len(prepared) == 2  # nota and verslag; the broken file has none
+    built = []
+    real = overview._build_section
+    overview._build_section = lambda *a, **k: built.append(a[1]) or real(*a, **k)
+    try:
+        overview.write_overview(batch_out, rules)
+        assert built == []
+        # a decision changed in the database (as a review does): that document's section is made anew
+        state = State(batch_out / "woo-redact.sqlite")
+        with state.db:
+            state.db.execute("UPDATE decisions SET decision = 'rejected', source = 'reviewer' "
+                             "WHERE document = 'nota.pdf' AND decision = 'redact'")
+        state.close()
+        overview.write_overview(batch_out, rules)
+        assert built == ["nota.pdf"]
+        page = (batch_out / "review.html").read_text(encoding="utf-8")
+        assert "afgewezen" in page.split('data-name="nota.pdf"')[1]
+        # without the prepared sections: made from the database, the same page
+        for p in prepared:
+            p.unlink(missing_ok=True)
+        built.clear()
+        overview.write_overview(batch_out, rules)
+        assert sorted(built) == ["nota.pdf", "verslag.pdf"]
+        assert (batch_out / "review.html").read_text(encoding="utf-8") == page
+    finally:
+        overview._build_section = real

@@ -196,6 +196,70 @@ def _place(crop: Crop, box) -> dict:
             "height": 100 * (y1 - y0) / h}
 
 
+SECTION = "section-{}.html"  # in review/<hash>/: a document's part of the page, made beside its crops
+
+
+def _fingerprint(rules: Rules, name: str, pages: int, rows: list[dict]) -> str:
+    """What a document's section is made of: its name, pages, decisions and the rules (labels, colours)."""
+    keys = sorted(repr((r["page"], r["box"], r["entity"], r["decision"], r["ground"], r["reason"], r["score"]))
+                  for r in rows)
+    return hashlib.sha1(repr((LAYOUT, rules.checksum, name, pages, keys)).encode()).hexdigest()[:16]
+
+
+def _build_section(out_dir: Path, name: str, pages: int, rows: list[dict], crops: dict,
+                   rules: Rules) -> tuple[str, Counter, set[str]]:
+    """A document's section of the page, its counts per state, and the sheets it shows."""
+    boxed = sorted(((r["page"], json.loads(r["box"] or "[]"), r) for r in rows),
+                   key=lambda t: (t[0], round(t[1][1]) if t[1] else 0, t[1][0] if t[1] else 0, t[2]["finding"],
+                                  t[2]["box"] or "", t[2]["decision"]))
+    items = []
+    sheets: set[str] = set()
+    present: dict[str, bool] = {}  # sheet → whether it is there (a dossier has thousands of crops)
+    for page, box, r in boxed:
+        if len(box) != 4:
+            continue
+        crop = crops.get((page, _box(box)))
+        if crop is not None and crop.sheet not in present:
+            present[crop.sheet] = (out_dir / crop.sheet).exists()
+        if crop is not None and present[crop.sheet]:
+            sheets.add(crop.sheet)
+            items.append((r, crop, _place(crop, box)))
+        else:
+            items.append((r, None, None))
+    counts = Counter(STATES.get(r["decision"], (r["decision"],))[0] for r, _, _ in items)
+    return _section(name, pages, items, counts, rules), counts, sheets
+
+
+def prepare_section(out_dir: Path, name: str, pages: int, sha256: str, findings: list, crops: dict,
+                    rules: Rules) -> Path:
+    """Made by the worker beside the crops: the document's section as write_overview would make it from
+    the database after this run, which then takes it as it is (a dossier's section took a quarter of a
+    second, at the very end of the batch)."""
+    from .state import DECISION_COLUMNS, decision_values
+
+    rows = [r for r in (dict(zip(DECISION_COLUMNS, v)) for v in decision_values(findings)) if r["page"] > 0]
+    html, counts, sheets = _build_section(out_dir, name, pages, rows, crops, rules)
+    path = out_dir / IMAGES / sha256[:16] / SECTION.format(_fingerprint(rules, name, pages, rows))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps({"sheets": sorted(sheets), "counts": counts}) + "\n" + html, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _prepared(out_dir: Path, path: Path) -> tuple[str, Counter, set[str]] | None:
+    """A section a worker prepared, when it is there with all its sheets."""
+    try:
+        head, html = path.read_text(encoding="utf-8").split("\n", 1)
+        meta = json.loads(head)
+    except (OSError, ValueError):
+        return None
+    sheets = set(meta["sheets"])
+    if not all((out_dir / s).is_file() for s in sheets):
+        return None
+    return html, Counter(meta["counts"]), sheets
+
+
 def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> Path:
     """Write OUT_DIR/review.html (and its crops) from the batch's database; returns its path."""
     out_dir = Path(out_dir)
@@ -209,37 +273,39 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
     used: set[str] = set()
     sheets: set[str] = set()
     sections = []
+    kept: set[Path] = set()  # prepared sections in use
     totals: Counter = Counter()
     for name, row in sorted(documents.items()):
         if row["status"] != "ok":
             sections.append(_failed_section(name, row))
             totals["failed"] += 1
             continue
-        boxed = sorted(((r["page"], json.loads(r["box"] or "[]"), r) for r in decisions.get(name, [])),
-                       key=lambda t: (t[0], round(t[1][1]) if t[1] else 0, t[1][0] if t[1] else 0))
-        boxed = [t for t in boxed if len(t[1]) == 4]
-        places = [(page, box) for page, box, _ in boxed]
-        try:  # sheets the workers made, and any for the reviewer's own boxes
+        rows = decisions.get(name, [])
+        try:
             pdf, digest = _rendered_from(out_dir, name, Path(row["source"]), row["sha256"])
-            used.add(digest[:16])
-            crops = render_crops(pdf, out_dir, digest, places, password)
         except Exception:  # the input moved away since: list the decisions without crops
+            pdf, digest = None, None
+        prepared = None
+        if digest:
+            used.add(digest[:16])
+            path = images / digest[:16] / SECTION.format(_fingerprint(rules, name, row["pages"], rows))
+            prepared = _prepared(out_dir, path)
+        if prepared is not None:
+            kept.add(path)
+        else:
             crops = {}
-        items = []
-        present: dict[str, bool] = {}  # sheet → whether it is there (a dossier has thousands of crops)
-        for page, box, r in boxed:
-            crop = crops.get((page, _box(box)))
-            if crop is not None and crop.sheet not in present:
-                present[crop.sheet] = (out_dir / crop.sheet).exists()
-            if crop is not None and present[crop.sheet]:
-                sheets.add(crop.sheet)
-                items.append((r, crop, _place(crop, box)))
-            else:
-                items.append((r, None, None))
-        counts = Counter(STATES.get(r["decision"], (r["decision"],))[0] for r, _, _ in items)
+            if pdf is not None:
+                places = [(r["page"], box) for r in rows if len(box := json.loads(r["box"] or "[]")) == 4]
+                try:  # sheets the workers made, and any for the reviewer's own boxes
+                    crops = render_crops(pdf, out_dir, digest, places, password)
+                except Exception:  # the input moved away since: list the decisions without crops
+                    crops = {}
+            prepared = _build_section(out_dir, name, row["pages"], rows, crops, rules)
+        html, counts, shown = prepared
+        sheets |= shown
         totals.update(counts)
         totals["documents"] += 1
-        sections.append(_section(name, row, items, counts, rules))
+        sections.append(html)
     if images.is_dir():  # sheets of documents no longer in the batch (or changed since), or of old boxes
         for sub in images.iterdir():
             if sub.is_dir() and sub.name not in used:
@@ -247,6 +313,9 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
             elif sub.is_dir():
                 for f in sub.glob("*.png"):
                     if f"{IMAGES}/{sub.name}/{f.name}" not in sheets:
+                        f.unlink(missing_ok=True)
+                for f in sub.glob(SECTION.format("*")):
+                    if f not in kept:
                         f.unlink(missing_ok=True)
     page = out_dir / PAGE
     tmp = page.with_name(f".{PAGE}.tmp")
@@ -277,7 +346,7 @@ def _colour(rules: Rules, ground: str) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
 
 
-def _section(name: str, row: dict, items: list, counts: Counter, rules: Rules) -> str:
+def _section(name: str, pages: int, items: list, counts: Counter, rules: Rules) -> str:
     summary = ", ".join(f"{n} {LABELS.get(k, k)}"
                         for k, n in sorted(counts.items(), key=lambda kv: -kv[1])) or "niets gevonden"
     body = []
@@ -313,7 +382,7 @@ def _section(name: str, row: dict, items: list, counts: Counter, rules: Rules) -
             f'<td class="state {state}">{e(label)}</td></tr>')
     preview = f"preview/{name}"
     return (f'<section class="doc" data-name="{_e(name.lower())}"><h2>{_e(name)}</h2>'
-            f'<p>{row["pages"]} pagina(\'s) · {_e(summary)} · <a href="{_e(preview)}">preview openen</a></p>'
+            f'<p>{pages} pagina(\'s) · {_e(summary)} · <a href="{_e(preview)}">preview openen</a></p>'
             f'<table><thead><tr><th>Plaats</th><th>Pagina</th><th>Grond</th><th>Soort</th><th>Reden</th>'
             f'<th>Score</th><th>Status</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
             f'<p class="none" hidden>Geen voorstellen die aan het filter voldoen.</p></section>')

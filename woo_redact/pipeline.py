@@ -24,7 +24,7 @@ from .errors import VerificationError, WooRedactError
 from .mark import mark
 from .model import Candidate, Document, DocResult, Finding, findings_text
 from .ocr import CACHE_DIR, LOW_CONFIDENCE
-from .overview import render_crops
+from .overview import prepare_section, render_crops
 from .ocr import available as ocr_missing
 from .read import read
 from .rules import Rules
@@ -176,8 +176,9 @@ def _review_material(path: Path, out_dir: Path, preview: Path, analysis: Analysi
     with atomic_path(preview) as tmp:
         mark(path, tmp, analysis.findings, rules, password, source_sha256=digest,
              ocr_confidence=document.ocr_confidence, textless=document.textless_pages)
-    render_crops(path, out_dir, digest, [(p + 1, r) for f in analysis.findings for p, r in f.boxes],
-                 password)
+    crops = render_crops(path, out_dir, digest, [(p + 1, r) for f in analysis.findings for p, r in f.boxes],
+                         password)
+    prepare_section(out_dir, preview.name, document.page_count, digest, analysis.findings, crops, rules)
     if seconds is not None:
         seconds.value = time.perf_counter() - start
 

@@ -61,6 +61,15 @@ CREATE TABLE IF NOT EXISTS previews (
 """
 
 
+DECISION_COLUMNS = ("finding", "page", "box", "entity", "decision", "ground", "rule", "reason", "score")
+
+
+def decision_values(findings) -> list[tuple]:
+    """The DECISION_COLUMNS of the tool's findings as the database stores them: a row per box."""
+    return [(f.id, p + 1, json.dumps([round(c, 2) for c in r]), f.entity, f.decision, f.ground, f.rule, f.reason,
+             f.score) for f in findings for p, r in (f.boxes or [(-1, (0, 0, 0, 0))])]
+
+
 class State:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,9 +114,7 @@ class State:
             self.db.execute("DELETE FROM decisions WHERE document = ?", (name,))
             self.db.executemany(
                 "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(name, f.id, p + 1, json.dumps([round(c, 2) for c in r]), f.entity, f.decision, f.ground,
-                  f.rule, f.reason, f.score, "auto", now)
-                 for f in result.findings for p, r in (f.boxes or [(-1, (0, 0, 0, 0))])])
+                [(name, *values, "auto", now) for values in decision_values(result.findings)])
 
     def packaged(self, names: list[str]) -> None:
         """These documents are in a publication bundle now (listed in its inventory)."""

@@ -50,15 +50,18 @@ class _Lines:
         x, width = self.left + indent, self.right - self.left - indent
         if label:
             self._text(self.left, label, font, size)
-        line = ""
+        line, used = "", 0.0  # the line so far and its width (widths add up: no kerning)
+        space = pdfops.text_length(" ", font, size)
         for word in text.split():
-            trial = f"{line} {word}".strip()
-            if line and pdfops.text_length(trial, font, size) > width:
+            extra = pdfops.text_length(word, font, size)
+            if line and used + space + extra > width:
                 self._text(x, line, font, size)
                 self.y += size * 1.3
-                line = word
+                line, used = word, extra
+            elif line:
+                line, used = f"{line} {word}", used + space + extra
             else:
-                line = trial
+                line, used = word, extra
         if line:
             self._text(x, line, font, size)
             self.y += size * 1.3

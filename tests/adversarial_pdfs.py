@@ -93,6 +93,20 @@ def invisible_text(path):
     return _text_ops(_save(base(anchor=False), path), f"q BT 3 Tr /FA 11 Tf 72 700 Td ({HEADER}) Tj ET Q")
 
 
+def off_the_page(path):
+    """Drawn to the right of the page, where no reader shows it: still in the file and its text."""
+    return _text_ops(_save(base(anchor=False), path), f"q BT /FA 11 Tf 640 500 Td ({HEADER}) Tj ET Q")
+
+
+def outside_the_crop_box(path):
+    """On the media box but below the crop box, the part of the page a reader shows."""
+    def change(pdf):
+        pdf.pages[0].obj.CropBox = Array([0, 300, 595, 842])
+        _page_ops(pdf, 0, f"q BT /FA 11 Tf 72 100 Td ({HEADER}) Tj ET Q")
+
+    return _with_pikepdf(_save(base(anchor=False), path), change)
+
+
 def hidden_layer(path):
     def change(pdf):
         ocg = pdf.make_indirect(Dictionary(Type=Name.OCG, Name=String("Concept")))
@@ -347,7 +361,8 @@ def javascript_openaction(path):
 
 
 BUILDERS = {f.__name__: f for f in (
-    visible_text, white_text, tiny_text, invisible_text, hidden_layer, form_xobject, actual_text, kerned_tj,
+    visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, hidden_layer,
+    form_xobject, actual_text, kerned_tj,
     letter_per_tj, hyphenated, font_subset, struct_alt, info_standard, info_custom, xmp, incremental_revision,
     annot_title, annot_contents, annot_popup, annot_reply, freetext_appearance, form_value, form_appearance,
     form_parent_value, link_mailto, embedded_file, file_attachment_annot, outline_title, page_label,

@@ -401,3 +401,27 @@ def test_wider_corpus_verify_finds_it_before_and_nothing_after(wider, builder):
     assert CliRunner().invoke(main, ["verify", str(original)]).exit_code != 0
     after = CliRunner().invoke(main, ["verify", str(redacted)])
     assert after.exit_code == 0, after.output
+
+
+@pytest.mark.parametrize("builder", ["off_the_page", "outside_the_crop_box"])
+def test_text_outside_the_visible_page_is_redacted_and_named_in_a_warning(tmp_path, rules, engine, builder):
+    """No viewer shows such text, nor the preview's boxes over it: the warning says where it is."""
+    original = BUILDERS[builder](tmp_path / f"{builder}.pdf")
+    result = process(original, tmp_path / "out", rules, engine)
+    assert any("outside the visible page on p. 1" in w for w in result.warnings), result.warnings
+    assert not any(f.decision == "keep" and "Hartsuiker" in f.text for f in result.findings)
+    clean = process(BUILDERS["visible_text"](tmp_path / "zichtbaar.pdf"), tmp_path / "out", rules, engine)
+    assert not any("outside the visible page" in w for w in clean.warnings)
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_text_near_the_edge_of_a_rotated_page_is_not_taken_for_off_the_page(tmp_path, rules, rotation):
+    """Words come unrotated: on a landscape page a line low on the portrait sheet is still on the page."""
+    from woo_redact.read import read
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 800), CONTROL, fontname="helv", fontsize=11)
+    page.set_rotation(rotation)
+    doc.save(tmp_path / "liggend.pdf")
+    assert read(tmp_path / "liggend.pdf", rules).off_page == []

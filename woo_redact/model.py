@@ -67,6 +67,7 @@ class Document:
     ocr_confidence: dict[int, float] = field(default_factory=dict)  # scanned page → OCR mean confidence 0-100
     image_text_pages: list[int] = field(default_factory=list)  # pages with text whose large images OCR read
     extra_texts: list[str] = field(default_factory=list)  # annotation, bookmark and attachment texts
+    off_page: list[int] = field(default_factory=list)  # pages with text outside the part a reader shows
     # filled dark rectangles drawn over text that can still be extracted: redactions that only cover
     covered: list[tuple[int, Rect]] = field(default_factory=list)
 

@@ -208,6 +208,9 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
             result.warnings.append(f"{len(document.ocr_confidence)} scanned page(s) read by OCR"
                                    + (f"; low OCR confidence on p. {', '.join(map(str, low))}: check by hand"
                                       if low else ""))
+        if document.off_page:
+            result.warnings.append(f"text outside the visible page on p. {', '.join(str(p + 1) for p in document.off_page)}: "
+                                   "searched and redacted like the rest, but no viewer shows it or its boxes")
         if document.image_text_pages:
             result.warnings.append(f"text in images read by OCR on p. {', '.join(str(p + 1) for p in document.image_text_pages)}: "
                                    "check handwriting, stamps and signatures in them by hand")

@@ -20,6 +20,7 @@ from .rules import Rules
 # invisible text (render mode 3) included: what can be extracted must be checked.
 WORD_FLAGS = (pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_PRESERVE_LIGATURES) | pymupdf.TEXT_PRESERVE_WHITESPACE
 WORD_FLAGS &= ~pymupdf.TEXT_MEDIABOX_CLIP  # text outside the visible page is still in the file
+EVERYWHERE = pymupdf.INFINITE_RECT()  # and PyMuPDF clips to the page unless given a clip that does not
 
 
 def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
@@ -97,12 +98,13 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     covered: list[tuple[int, tuple]] = []
     confidence: dict[int, float] = {}
     image_text: list[int] = []  # pages whose images (not the page itself) were read by OCR
+    off_page: list[int] = []  # pages with words outside the crop box (read and redacted all the same)
     # the words of our own box labels, white on black: not a fake redaction
     label_words = {w for g in rules.grounds.values() for w in g.label.split()} | set(rules.grounds)
     cache = None  # the document's OCR results of an earlier read, looked up at the first scanned page
     if use_ocr and jobs > 1:  # the scans read beside each other first, into the cache the loop reads
         scans = [p for p in range(doc.page_count) if doc[p].get_images(full=False)
-                 and ocr.needs_ocr(doc[p], doc[p].get_text("words", flags=WORD_FLAGS, sort=False))]
+                 and ocr.needs_ocr(doc[p], doc[p].get_text("words", flags=WORD_FLAGS, clip=EVERYWHERE, sort=False))]
         if len(scans) > 1:
             cache = ocr.Cache.of(path, ocr_cache)
             for p, page_read in ocr.read_pages(doc, [p for p in scans if cache.get(p) is None], jobs).items():
@@ -110,7 +112,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     for pno in range(doc.page_count):
         page = doc[pno]
         page_starts.append(pos)
-        raw = page.get_text("words", flags=WORD_FLAGS, sort=False)
+        raw = page.get_text("words", flags=WORD_FLAGS, clip=EVERYWHERE, sort=False)
         covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
         if use_ocr and ocr.needs_ocr(page, raw):
             if cache is None:
@@ -129,6 +131,9 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
             image_text.append(pno)
         if not any(w[4].strip() for w in raw):
             textless.append(pno)
+        shown = page.rect * page.derotation_matrix  # the words' space: unrotated, from the crop box's corner
+        if any(w[2] <= shown.x0 or w[0] >= shown.x1 or w[3] <= shown.y0 or w[1] >= shown.y1 for w in raw):
+            off_page.append(pno)
         current_key = None
         line_words: list[tuple] = []
         for w in raw + [None]:
@@ -157,6 +162,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         image_text_pages=image_text,
         extra_texts=_extra_texts(doc),
         covered=covered,
+        off_page=off_page,
     )
     document.fields = header_fields(document, rules)
     return document

@@ -294,7 +294,7 @@ def _check_page_text(search: _Search, doc: pymupdf.Document) -> None:
     for number in range(doc.page_count):
         page = doc[number]
         # ligatures expanded: "minﬁn.nl" must match "minfin.nl"
-        text = page.get_text("text", flags=PAGE_TEXT_FLAGS)
+        text = page.get_text("text", flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT())  # off the page too
         search.add("page_text", search.secrets.text(text), f"page {number + 1}")
 
 

@@ -334,3 +334,32 @@ def test_findings_are_the_same_whatever_pythons_hash_seed(tmp_path):
         assert run.returncode == 0, run.stderr
         outputs.append((out / "findings" / "mail.json").read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_short_documents_give_way_in_their_worker_never_in_the_batchs_process(tmp_path, rules, engine):
+    """A pool worker lowers its own priority for a short document (the split work of a long one goes
+    first); the batch's own process, and a document run in it, keep theirs."""
+    import multiprocessing
+
+    from woo_redact.pipeline import SHORT_NICENESS, yield_cpu
+
+    before = os.nice(0)
+    src = _dossier(tmp_path / "in", 3)
+    result = run_batch(src, tmp_path / "out", rules, engine, workers=2)
+    assert len(result.results) == 3 and not result.failed
+    run_batch(src, tmp_path / "out-1", rules, engine, workers=1)
+    assert os.nice(0) == before
+
+    def child(queue):
+        start = os.nice(0)
+        yield_cpu()
+        yield_cpu()  # once only
+        queue.put((start, os.nice(0)))
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=child, args=(queue,))
+    proc.start()
+    start, after = queue.get(timeout=30)
+    proc.join()
+    assert after == min(start + SHORT_NICENESS, 19)

@@ -201,6 +201,10 @@ def converted_dir(out_dir: Path, name: str) -> Path:
     return out_dir / CONVERTED / Path(name).stem
 
 
+def _in_pool() -> None:
+    _WORKER["pool"] = True  # a worker process of its own: it may lower its priority for short documents
+
+
 def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[DocResult, float]:
     start = time.perf_counter()
     rules, engine = _WORKER["rules"], _WORKER["engine"]
@@ -210,7 +214,7 @@ def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[D
             made = convert(path, converted_dir(out_dir, name))
             pdf, attachments = made.pdf, made.attachments
         result = process(pdf, out_dir, rules, engine, password, name=name, people=_WORKER["people"],
-                         jobs=_WORKER.get("jobs", 1))
+                         jobs=_WORKER.get("jobs", 1), yield_short=_WORKER.get("pool", False))
         if pdf != path:
             result.source, result.pdf, result.attachments = path, pdf, attachments
             if result.error:
@@ -355,7 +359,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                     done(path, name, digest, result, seconds)
             else:
                 ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
-                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_in_pool) as pool:
                     # largest first: a long dossier started last would keep one worker busy alone at the end
                     ordered = sorted(todo, key=lambda t: _size(t[0]), reverse=True)
                     pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in ordered}

@@ -41,6 +41,26 @@ def _timed(stages: dict | None, stage: str):
         stages[stage] = round(stages.get(stage, 0.0) + time.perf_counter() - start, 3)
 
 
+SHORT_NICENESS = 10
+_yielded = False
+
+
+def yield_cpu() -> None:
+    """Lower this worker process's priority, once: a short document gives way to the split work of a
+    long one, whose helpers the batch waits for at its end; it takes the cores those leave idle (while
+    the long one decides, and at the end). The CPU is never left idle for it. A worker keeps the lower
+    priority (it may not raise it again); as workers take the largest inputs first, what comes after is
+    short too."""
+    global _yielded
+    if _yielded:
+        return
+    _yielded = True
+    try:
+        os.nice(SHORT_NICENESS)
+    except OSError:  # not allowed here: the same priority then
+        pass
+
+
 @dataclass
 class Analysis:
     document: Document
@@ -51,13 +71,15 @@ class Analysis:
 
 def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
             people: dict | None = None, jobs: int = 1, ocr_cache: Path | None = None,
-            stages: dict | None = None) -> Analysis:
+            stages: dict | None = None, yield_short: bool = False) -> Analysis:
     """Read, detect and decide: the findings for one document, with their boxes. `jobs`: processes a
     long document's detection may use; `ocr_cache`: where OCR results of scans are kept; `stages`: gets
     the seconds of "read" and "detected" (detection and decision)."""
     engine = engine or get_engine(rules)
     with _timed(stages, "read"):
         document = read(path, rules, password, ocr_cache=ocr_cache, jobs=jobs)
+    if yield_short and document.page_count <= SPLIT_PAGES:
+        yield_cpu()
     with _timed(stages, "detected"):
         candidates = engine.detect(document, jobs=jobs)
         decider = Decider(rules, engine.structure, engine.lookups, people)
@@ -185,7 +207,7 @@ def _review_material(path: Path, out_dir: Path, preview: Path, analysis: Analysi
 
 def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
             password: str | None = None, name: str | None = None, people: dict | None = None,
-            jobs: int = 1) -> DocResult:
+            jobs: int = 1, yield_short: bool = False) -> DocResult:
     """Run one document through every stage and write its outputs under `out_dir`:
     redacted/<name>.pdf, preview/<name>.pdf and findings/<stem>.json."""
     path = Path(path)
@@ -195,7 +217,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
     result = DocResult(source=path, status="failed")
     try:
         analysis = analyse(path, rules, engine, password, people, jobs=jobs, ocr_cache=out_dir / CACHE_DIR,
-                           stages=result.stages)
+                           stages=result.stages, yield_short=yield_short)
         digest = sha256_file(path)  # ties the preview and its findings to this exact original
         result.pages = analysis.document.page_count
         result.findings = analysis.findings

@@ -107,6 +107,19 @@ def outside_the_crop_box(path):
     return _with_pikepdf(_save(base(anchor=False), path), change)
 
 
+def jpeg_exif(path):
+    """In the EXIF and the comment of a photo on the page (the name is in the header too)."""
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 48, 32), False)
+    pix.clear_with(180)
+    data = pix.tobytes("jpeg")
+    exif = b"Exif\0\0MM\0*\0\0\0\x08Artist: " + NAME.encode()
+    comment = b"Foto: " + NAME.encode()
+    segments = b"".join(bytes([0xFF, m]) + (len(b) + 2).to_bytes(2, "big") + b for m, b in ((0xE1, exif), (0xFE, comment)))
+    doc = base()
+    doc[0].insert_image(pymupdf.Rect(72, 500, 216, 596), stream=data[:2] + segments + data[2:])
+    return _save(doc, path)
+
+
 def hidden_layer(path):
     def change(pdf):
         ocg = pdf.make_indirect(Dictionary(Type=Name.OCG, Name=String("Concept")))
@@ -361,7 +374,7 @@ def javascript_openaction(path):
 
 
 BUILDERS = {f.__name__: f for f in (
-    visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, hidden_layer,
+    visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, jpeg_exif, hidden_layer,
     form_xobject, actual_text, kerned_tj,
     letter_per_tj, hyphenated, font_subset, struct_alt, info_standard, info_custom, xmp, incremental_revision,
     annot_title, annot_contents, annot_popup, annot_reply, freetext_appearance, form_value, form_appearance,

@@ -538,3 +538,60 @@ def test_verify_reads_ligatures_as_letters(tmp_path):
     doc.save(tmp_path / "lig.pdf")
     report = verify(tmp_path / "lig.pdf", ["j.definitief@minfin.nl"])
     assert [leak.channel for leak in report.leaks if leak.channel == "page_text"] == ["page_text"]
+
+
+def _segment(marker: int, body: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(body) + 2).to_bytes(2, "big") + body
+
+
+def _jpeg_with_metadata(*segments: bytes) -> bytes:
+    """A real JPEG (a grey gradient) with `segments` put right after its start marker."""
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 64, 32), False)
+    for x in range(64):
+        for y in range(32):
+            pix.set_pixel(x, y, (4 * x, 8 * y, 128))
+    data = pix.tobytes("jpeg")
+    return data[:2] + b"".join(segments) + data[2:]
+
+
+EXIF = _segment(0xE1, b"Exif\0\0" + b"MM\0*\0\0\0\x08" + b"Artist: Pieter Oosterwijk, Brink 3 Dwingeloo")
+XMP_IN_JPEG = _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\0<dc:creator>Pieter Oosterwijk</dc:creator>")
+IPTC = _segment(0xED, b"Photoshop 3.0\0" + b"8BIM byline Pieter Oosterwijk")
+COMMENT = _segment(0xFE, b"Foto: Pieter Oosterwijk")
+
+
+def test_jpeg_metadata_is_stripped_and_the_picture_kept(tmp_path):
+    """EXIF, XMP, IPTC and comments inside an embedded JPEG: no reader shows them and no page search
+    finds the photographer or the place in them, so they go whatever they say; the pixels stay."""
+    src, dst = tmp_path / "foto.pdf", tmp_path / "schoon.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Verslag van het werkbezoek.", fontsize=11)
+    page.insert_image(pymupdf.Rect(72, 100, 328, 228), stream=_jpeg_with_metadata(EXIF, XMP_IN_JPEG, IPTC, COMMENT))
+    doc.save(src)
+    assert src.read_bytes().count(b"Pieter Oosterwijk") == 4
+    notes = sanitise(src, dst, [])  # no secret names him: the metadata goes all the same
+    assert b"Oosterwijk" not in dst.read_bytes()
+    assert any("metadata removed from 1 JPEG image" in n for n in notes)
+    with pymupdf.open(src) as a, pymupdf.open(dst) as b:
+        before, after = (d.extract_image(d[0].get_images()[0][0]) for d in (a, b))
+        assert after["ext"] == "jpeg" and (after["width"], after["height"]) == (64, 32)
+        assert pymupdf.Pixmap(before["image"]).samples == pymupdf.Pixmap(after["image"]).samples
+
+
+def test_jpeg_segments_a_reader_needs_stay():
+    from woo_redact.sanitise import strip_jpeg_metadata
+
+    icc = _segment(0xE2, b"ICC_PROFILE\0\x01\x01" + b"\0" * 20)
+    adobe = _segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01")
+    data = _jpeg_with_metadata(icc, EXIF, adobe, COMMENT)
+    out = strip_jpeg_metadata(data)
+    assert icc in out and adobe in out and b"Oosterwijk" not in out
+    assert len(data) - len(out) == len(EXIF) + len(COMMENT)
+    jfif = _jpeg_with_metadata()[2:20]  # the JFIF header without a thumbnail: kept
+    assert jfif.startswith(b"\xff\xe0\x00\x10JFIF\0") and jfif in out
+    assert strip_jpeg_metadata(_jpeg_with_metadata(icc)) is None  # nothing to strip: left as it is
+    thumbnail = _segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\x01\x01" + b"\x80\x80\x80")  # a 1x1 thumbnail
+    assert thumbnail not in strip_jpeg_metadata(_jpeg_with_metadata(thumbnail))
+    assert strip_jpeg_metadata(b"\xff\xd8\xff\xe1\x00") is None  # cut short: left as it is
+    assert strip_jpeg_metadata(b"GIF89a") is None

@@ -3,7 +3,8 @@
 The burn stage has already removed the redacted text from the pages. What remains to clean lives
 beside the pages (woo-domain.md §4 and §7): document info and XMP metadata, comments and other
 annotations, form fields, attachments, scripts, bookmarks, page labels, hidden layers, thumbnails,
-private application data, unused glyphs in embedded fonts, and older revisions kept by incremental saves.
+private application data, metadata inside JPEG images (EXIF, XMP, IPTC, comments), unused glyphs in
+embedded fonts, and older revisions kept by incremental saves.
 
 Three passes, each a full rewrite of the file:
 
@@ -201,6 +202,68 @@ def _remove_page_extras(pdf: pikepdf.Pdf, notes: list[str]) -> None:
         for key in ("/Renditions", "/URLS", "/IDS", "/Templates", "/Pages"):
             if key in names:
                 del names[key]
+
+
+# JPEG segments a PDF reader may use besides the image data: the JFIF header (APP0, kept only without
+# a thumbnail: 16 bytes), an ICC colour profile (APP2 "ICC_PROFILE") and Adobe's colour transform flag
+# (APP14 "Adobe"). Everything else before the image data is metadata (EXIF and XMP in APP1: author,
+# camera owner, GPS position, a thumbnail of the picture as it was; IPTC in APP13; comments) and goes.
+_JPEG_KEEP = {0xE0: b"JFIF\0", 0xE2: b"ICC_PROFILE\0", 0xEE: b"Adobe"}
+
+
+def strip_jpeg_metadata(data: bytes) -> bytes | None:
+    """`data` (a JPEG file) without its metadata segments, or None when there is nothing to strip or the
+    file is not laid out as expected (then it is left as it is)."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    out, i, removed = [data[:2]], 2, False
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xDA, 0xD9):  # start of scan (the image data) or end of image: the rest as it is
+            out.append(data[i:])
+            return b"".join(out) if removed else None
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            out.append(data[i:i + 2])
+            i += 2
+            continue
+        end = i + 2 + int.from_bytes(data[i + 2:i + 4], "big")
+        if end <= i + 3 or end > len(data):
+            return None
+        needed = marker in _JPEG_KEEP and data[i + 4:end].startswith(_JPEG_KEEP[marker]) and (
+            marker != 0xE0 or end - i == 18)
+        metadata = marker == 0xFE or (0xE0 <= marker <= 0xEF and not needed)
+        if metadata:
+            removed = True
+        else:
+            out.append(data[i:end])
+        i = end
+    return None
+
+
+def _strip_image_metadata(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+    """EXIF, XMP, IPTC and comments inside embedded JPEG images: no reader shows them, and no search
+    of the pages finds a name or a place in them."""
+    stripped = 0
+    for obj in pdf.objects:
+        if obj._type_code != _T.stream or obj.get("/Subtype") != Name.Image:
+            continue
+        filters = obj.get("/Filter")
+        if filters != Name.DCTDecode and not (is_type(filters, _T.array) and list(filters) == [Name.DCTDecode]):
+            continue
+        try:
+            data = strip_jpeg_metadata(obj.read_raw_bytes())
+        except pikepdf.PdfError:
+            continue
+        if data is not None:
+            obj.write(data, filter=Name.DCTDecode, decode_parms=obj.get("/DecodeParms"))
+            stripped += 1
+    if stripped:
+        notes.append(f"metadata removed from {_plural(stripped, 'JPEG image')}")
 
 
 def _item_has_secret(item, secrets: Secrets) -> bool:
@@ -422,6 +485,7 @@ def _clean_structure(src: Path, secrets: Secrets, title: str, notes: list[str]) 
         _remove_attachments(pdf, notes)
         _remove_scripts(pdf, notes)
         _remove_page_extras(pdf, notes)
+        _strip_image_metadata(pdf, notes)
         _clean_outline(pdf, secrets, notes)
         _clean_page_labels(pdf, secrets, notes)
         _remove_optional_content(pdf, notes)

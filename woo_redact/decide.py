@@ -212,7 +212,13 @@ class Decider:
                     if (kind, rx.pattern, anchor) in searched:
                         continue
                     searched.add((kind, rx.pattern, anchor))
+                    # what such a mention must have before its anchor: the first name (up to a hyphen, after
+                    # which a line may break), or an initial's dot
+                    needle = (re.split(r"[\s-]", name.first[0])[0] if kind == "full name" else
+                              "." if kind == "initials and surname" else "")
                     for pos in index.get(anchor, ()):
+                        if needle and text.find(needle, max(0, pos - 80), pos) < 0:
+                            continue
                         # the one match that covers the anchor: matches come in order and do not overlap
                         for m in rx.finditer(text, max(0, pos - 80), min(len(text), pos + len(anchor) + 80)):
                             if m.start() > pos:

@@ -75,12 +75,12 @@ def _redaction(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:
     (MuPDF redacts each quad as a box of its own): a dozen annotations per page cost PyMuPDF more than
     redacting them."""
     annot = page.add_redact_annot(functools.reduce(lambda a, b: a | b, rects), cross_out=False)
-    to_pdf = ~page.transformation_matrix  # page space → PDF space (rotation and offsets included)
+    a, b, c, d, e, f = ~page.transformation_matrix  # page space → PDF space (rotation and offsets included)
+    num = pdfops.num
     points = []
-    for r in rects:
-        q = r.quad * to_pdf
-        for pt in (q.ul, q.ur, q.ll, q.lr):
-            points += [pdfops.num(pt.x), pdfops.num(pt.y)]
+    for r in rects:  # the quad's corners ul, ur, ll, lr, transformed by hand (PyMuPDF's Quad * Matrix
+        for x, y in ((r.x0, r.y0), (r.x1, r.y0), (r.x0, r.y1), (r.x1, r.y1)):  # made objects per point)
+            points += [num(a * x + c * y + e), num(b * x + d * y + f)]
     page.parent.xref_set_key(annot.xref, "QuadPoints", f"[{' '.join(points)}]")
 
 

@@ -8,6 +8,7 @@ kept (public officials, same surname as one) a dashed orange outline, so the rev
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pymupdf
@@ -151,6 +152,9 @@ def _ocr_notes(doc: pymupdf.Document, ocr_confidence: dict[int, float], textless
         _page_note(page, "LET OP: pagina zonder tekst, niet doorzocht. Controleer de hele pagina met de hand.")
 
 
+_pdf_str = functools.lru_cache(maxsize=4096)(pymupdf.get_pdf_str)  # a dossier repeats a few reasons
+
+
 class _Direct:
     """Square annotations written directly as PDF objects on a plain page, with appearance streams: what
     `add_rect_annot` + `update()` make, at a fraction of the cost (a dossier has thousands). A certain
@@ -196,7 +200,7 @@ class _Direct:
         self.doc.update_object(annot, (
             f"<</Type/Annot/Subtype/Square/Rect[{pdfops.num(x0)} {pdfops.num(height - y1)} {pdfops.num(x1)} {pdfops.num(height - y0)}]"
             f"/C[{rgb}]{interior}{border}/F 4/P {page_xref} 0 R/AP<</N {ap} 0 R>>"
-            f"/Contents{pymupdf.get_pdf_str(content)}/T(woo-redact)/Subj{pymupdf.get_pdf_str(subject)}"
+            f"/Contents{_pdf_str(content)}/T(woo-redact)/Subj{_pdf_str(subject)}"
             f"/NM{pymupdf.get_pdf_str(nm)}>>"))
         return annot
 

@@ -27,8 +27,8 @@ class Engine:
 
     def detect(self, document: Document, jobs: int = 1) -> list[Candidate]:
         """All candidates in the document's page text, sorted by position. A document of more than
-        SPLIT_PAGES pages is split into `jobs` page ranges detected by forked helpers in parallel (pages
-        are detected one by one anyway, so the result is the same)."""
+        SPLIT_PAGES pages is split into `jobs` page ranges detected in parallel: the first here, the
+        others by forked helpers (pages are detected one by one anyway, so the result is the same)."""
         text = document.text
         # page by page: Presidio's context enhancer scans all tokens for every result, which grows with
         # the square of the text; a page is the natural unit for context words anyway
@@ -39,8 +39,10 @@ class Engine:
             ranges = [pages[i:i + size] for i in range(0, len(pages), size)]
             _SPLIT.update(engine=self, text=text)  # inherited by the forked helpers, not pickled
             try:
-                with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
-                    out = [c for part in pool.map(_detect_pages, ranges) for c in part]
+                with multiprocessing.get_context("fork").Pool(len(ranges) - 1) as pool:
+                    others = pool.map_async(_detect_pages, ranges[1:])
+                    out = self._pages(text, ranges[0])  # this process would only wait otherwise
+                    out += [c for part in others.get() for c in part]
             finally:
                 _SPLIT.clear()
         else:

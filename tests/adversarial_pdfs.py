@@ -120,6 +120,23 @@ def jpeg_exif(path):
     return _save(doc, path)
 
 
+def jpeg2000_xml(path):
+    """In an XML box (XMP) of a JPEG 2000 picture on the page (the name is in the header too)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (48, 32), (90, 140, 200)).save(out, format="JPEG2000")
+    data = out.getvalue()
+    xml = f"<dc:creator>{NAME}</dc:creator>".encode()
+    at = data.index(b"jp2c") - 4
+    doc = base()
+    doc[0].insert_image(pymupdf.Rect(72, 500, 216, 596),
+                        stream=data[:at] + (len(xml) + 8).to_bytes(4, "big") + b"xml " + xml + data[at:])
+    return _save(doc, path)
+
+
 def hidden_layer(path):
     def change(pdf):
         ocg = pdf.make_indirect(Dictionary(Type=Name.OCG, Name=String("Concept")))
@@ -374,10 +391,9 @@ def javascript_openaction(path):
 
 
 BUILDERS = {f.__name__: f for f in (
-    visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, jpeg_exif, hidden_layer,
-    form_xobject, actual_text, kerned_tj,
-    letter_per_tj, hyphenated, font_subset, struct_alt, info_standard, info_custom, xmp, incremental_revision,
-    annot_title, annot_contents, annot_popup, annot_reply, freetext_appearance, form_value, form_appearance,
-    form_parent_value, link_mailto, embedded_file, file_attachment_annot, outline_title, page_label,
-    javascript_names, javascript_openaction,
+    visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, jpeg_exif,
+    jpeg2000_xml, hidden_layer, form_xobject, actual_text, kerned_tj, letter_per_tj, hyphenated, font_subset,
+    struct_alt, info_standard, info_custom, xmp, incremental_revision, annot_title, annot_contents, annot_popup,
+    annot_reply, freetext_appearance, form_value, form_appearance, form_parent_value, link_mailto,
+    embedded_file, file_attachment_annot, outline_title, page_label, javascript_names, javascript_openaction,
 )}

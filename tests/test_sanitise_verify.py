@@ -595,3 +595,40 @@ def test_jpeg_segments_a_reader_needs_stay():
     assert thumbnail not in strip_jpeg_metadata(_jpeg_with_metadata(thumbnail))
     assert strip_jpeg_metadata(b"\xff\xd8\xff\xe1\x00") is None  # cut short: left as it is
     assert strip_jpeg_metadata(b"GIF89a") is None
+
+
+def _jp2_with_xml(xml: bytes) -> bytes:
+    """A real JPEG 2000 file (Pillow, OpenJPEG) with an XML box before its codestream."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (48, 32), (180, 120, 60)).save(out, format="JPEG2000")
+    data = out.getvalue()
+    at = data.index(b"jp2c") - 4
+    box = (len(xml) + 8).to_bytes(4, "big") + b"xml " + xml
+    return data[:at] + box + data[at:]
+
+
+def test_jpeg_2000_metadata_boxes_are_stripped_and_the_picture_kept(tmp_path):
+    from woo_redact.sanitise import strip_jp2_metadata
+
+    data = _jp2_with_xml(b"<dc:creator>Pieter Oosterwijk</dc:creator>")
+    src, dst = tmp_path / "jp2.pdf", tmp_path / "schoon.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Verslag van het werkbezoek.", fontsize=11)
+    page.insert_image(pymupdf.Rect(72, 100, 216, 196), stream=data)
+    doc.save(src)
+    with pikepdf.open(src) as pdf:  # PyMuPDF keeps the file as it is, as /JPXDecode
+        assert any(o.get("/Filter") == pikepdf.Name.JPXDecode for o in pdf.objects if isinstance(o, pikepdf.Stream))
+    assert b"Oosterwijk" in src.read_bytes()
+    notes = sanitise(src, dst, [])
+    assert b"Oosterwijk" not in dst.read_bytes()
+    assert any("metadata removed from 1 JPEG 2000 image" in n for n in notes)
+    with pymupdf.open(src) as a, pymupdf.open(dst) as b:
+        before, after = (d[0].get_pixmap(clip=pymupdf.Rect(72, 100, 216, 196)) for d in (a, b))
+        assert before.samples == after.samples
+    assert strip_jp2_metadata(_jp2_with_xml(b"")[:40]) is None  # cut short: left as it is
+    assert strip_jp2_metadata(b"\xff\x4f\xff\x51" + b"\0" * 40) is None  # a bare codestream: left as it is

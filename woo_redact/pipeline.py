@@ -74,7 +74,8 @@ def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: st
             stages: dict | None = None, yield_short: bool = False) -> Analysis:
     """Read, detect and decide: the findings for one document, with their boxes. `jobs`: processes a
     long document's detection may use; `ocr_cache`: where OCR results of scans are kept; `stages`: gets
-    the seconds of "read" and "detected" (detection and decision)."""
+    the seconds of "read" and "detected" (detection and decision); `yield_short`: in a batch's pool
+    worker, give way to long documents when this one is too short to split (`yield_cpu`)."""
     engine = engine or get_engine(rules)
     with _timed(stages, "read"):
         document = read(path, rules, password, ocr_cache=ocr_cache, jobs=jobs)

@@ -3,8 +3,8 @@
 The burn stage has already removed the redacted text from the pages. What remains to clean lives
 beside the pages (woo-domain.md §4 and §7): document info and XMP metadata, comments and other
 annotations, form fields, attachments, scripts, bookmarks, page labels, hidden layers, thumbnails,
-private application data, metadata inside JPEG images (EXIF, XMP, IPTC, comments), unused glyphs in
-embedded fonts, and older revisions kept by incremental saves.
+private application data, metadata inside JPEG and JPEG 2000 images (EXIF, XMP, IPTC, comments), unused
+glyphs in embedded fonts, and older revisions kept by incremental saves.
 
 Three passes, each a full rewrite of the file:
 
@@ -245,25 +245,62 @@ def strip_jpeg_metadata(data: bytes) -> bytes | None:
     return None
 
 
+# The boxes of a JPEG 2000 file (JP2) a reader needs: signature, file type, reader requirements, header
+# (size, colour) and the codestream. XML (XMP), UUID and intellectual-property boxes are metadata.
+_JP2_KEEP = {b"jP  ", b"ftyp", b"rreq", b"jp2h", b"jp2c"}
+
+
+def strip_jp2_metadata(data: bytes) -> bytes | None:
+    """`data` (a JPEG 2000 file) without its metadata boxes, or None when there is nothing to strip or
+    it is not a JP2 file laid out as expected (a bare codestream, a damaged file: left as it is)."""
+    if data[4:8] != b"jP  ":
+        return None
+    out, i, removed = [], 0, False
+    while i < len(data):
+        if i + 8 > len(data):
+            return None
+        length, kind = int.from_bytes(data[i:i + 4], "big"), data[i + 4:i + 8]
+        if length == 1:  # a 64-bit length follows
+            if i + 16 > len(data):
+                return None
+            length = int.from_bytes(data[i + 8:i + 16], "big")
+        elif length == 0:  # the last box runs to the end
+            length = len(data) - i
+        if length < 8 or i + length > len(data):
+            return None
+        if kind in _JP2_KEEP:
+            out.append(data[i:i + length])
+        else:
+            removed = True
+        i += length
+    return b"".join(out) if removed else None
+
+
+_IMAGE_METADATA = {"/DCTDecode": ("JPEG", strip_jpeg_metadata), "/JPXDecode": ("JPEG 2000", strip_jp2_metadata)}
+
+
 def _strip_image_metadata(pdf: pikepdf.Pdf, notes: list[str]) -> None:
-    """EXIF, XMP, IPTC and comments inside embedded JPEG images: no reader shows them, and no search
-    of the pages finds a name or a place in them."""
-    stripped = 0
+    """EXIF, XMP, IPTC and comments inside embedded JPEG images, and XML and UUID boxes inside JPEG 2000
+    ones: no reader shows them, and no search of the pages finds a name or a place in them."""
+    stripped: dict[str, int] = {}
     for obj in pdf.objects:
         if obj._type_code != _T.stream or obj.get("/Subtype") != Name.Image:
             continue
         filters = obj.get("/Filter")
-        if filters != Name.DCTDecode and not (is_type(filters, _T.array) and list(filters) == [Name.DCTDecode]):
+        if is_type(filters, _T.array) and len(filters) == 1:
+            filters = filters[0]
+        kind = _IMAGE_METADATA.get(str(filters)) if is_type(filters, _T.name_) else None
+        if kind is None:
             continue
         try:
-            data = strip_jpeg_metadata(obj.read_raw_bytes())
+            data = kind[1](obj.read_raw_bytes())
         except pikepdf.PdfError:
             continue
         if data is not None:
-            obj.write(data, filter=Name.DCTDecode, decode_parms=obj.get("/DecodeParms"))
-            stripped += 1
-    if stripped:
-        notes.append(f"metadata removed from {_plural(stripped, 'JPEG image')}")
+            obj.write(data, filter=Name(str(filters)), decode_parms=obj.get("/DecodeParms"))
+            stripped[kind[0]] = stripped.get(kind[0], 0) + 1
+    for label, count in sorted(stripped.items()):
+        notes.append(f"metadata removed from {_plural(count, label + ' image')}")
 
 
 def _item_has_secret(item, secrets: Secrets) -> bool:

@@ -137,6 +137,19 @@ def jpeg2000_xml(path):
     return _save(doc, path)
 
 
+def xobject_private_data(path):
+    """In an application's private data (/PieceInfo) of a form XObject drawn on the page: a logo made in
+    Illustrator keeps its whole drawing there."""
+    def change(pdf):
+        private = pdf.make_stream(f"%AI private data: Auteur {NAME}".encode())
+        logo = pdf.make_stream(b"q 0 0 1 rg 0 0 20 20 re f Q", Type=Name.XObject, Subtype=Name.Form,
+                               BBox=Array([0, 0, 20, 20]),
+                               PieceInfo=Dictionary(Illustrator=Dictionary(Private=private)))
+        _page_ops(pdf, 0, "q 1 0 0 1 500 780 cm /Logo Do Q", XObject={"Logo": logo})
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
 def hidden_layer(path):
     def change(pdf):
         ocg = pdf.make_indirect(Dictionary(Type=Name.OCG, Name=String("Concept")))
@@ -392,7 +405,7 @@ def javascript_openaction(path):
 
 BUILDERS = {f.__name__: f for f in (
     visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, jpeg_exif,
-    jpeg2000_xml, hidden_layer, form_xobject, actual_text, kerned_tj, letter_per_tj, hyphenated, font_subset,
+    jpeg2000_xml, xobject_private_data, hidden_layer, form_xobject, actual_text, kerned_tj, letter_per_tj, hyphenated, font_subset,
     struct_alt, info_standard, info_custom, xmp, incremental_revision, annot_title, annot_contents, annot_popup,
     annot_reply, freetext_appearance, form_value, form_appearance, form_parent_value, link_mailto,
     embedded_file, file_attachment_annot, outline_title, page_label, javascript_names, javascript_openaction,

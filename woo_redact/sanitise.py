@@ -190,11 +190,18 @@ def _remove_page_extras(pdf: pikepdf.Pdf, notes: list[str]) -> None:
         if "/Thumb" in page.obj:
             del page.obj["/Thumb"]
             thumbs += 1
-        if "/PieceInfo" in page.obj:
-            del page.obj["/PieceInfo"]
     if thumbs:
         notes.append(_plural(thumbs, "page thumbnail") + " removed")
-    for key in ("/PieceInfo", "/SpiderInfo", "/Threads"):
+    # an application's private data (/PieceInfo: Illustrator keeps a whole drawing there) may sit on a
+    # page, a form XObject (a logo, a letterhead) or the catalog
+    private = 0
+    for obj in pdf.objects:
+        if obj._type_code in (_T.dictionary, _T.stream) and "/PieceInfo" in obj:
+            del obj["/PieceInfo"]
+            private += 1
+    if private:
+        notes.append(f"private application data removed ({_plural(private, 'object')})")
+    for key in ("/SpiderInfo", "/Threads"):
         if key in pdf.Root:
             del pdf.Root[key]
     names = pdf.Root.get("/Names")

@@ -632,3 +632,30 @@ def test_jpeg_2000_metadata_boxes_are_stripped_and_the_picture_kept(tmp_path):
         assert before.samples == after.samples
     assert strip_jp2_metadata(_jp2_with_xml(b"")[:40]) is None  # cut short: left as it is
     assert strip_jp2_metadata(b"\xff\x4f\xff\x51" + b"\0" * 40) is None  # a bare codestream: left as it is
+
+
+def test_alternate_images_and_prepress_links_go(tmp_path):
+    """An image's /Alternates (another version, for print) and its /OPI link to the full picture are not
+    what the page shows, and a redaction of the picture's pixels leaves them as they were."""
+    src, dst = tmp_path / "alternatief.pdf", tmp_path / "schoon.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Verslag van het werkbezoek.", fontsize=11)
+    pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 16, 16), False)
+    pix.clear_with(200)
+    page.insert_image(pymupdf.Rect(72, 100, 136, 164), stream=pix.tobytes("png"))
+    doc.save(src)
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        image = next(o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == pikepdf.Name.Image)
+        other = pdf.make_stream(b"\x80" * 256, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=16,
+                                Height=16, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8)
+        image.Alternates = pikepdf.Array([pikepdf.Dictionary(Image=other, DefaultForPrinting=True)])
+        image.OPI = pikepdf.Dictionary({"/2.0": pikepdf.Dictionary(Type=pikepdf.Name.OPI, Version=2.0,
+                                                                    F=pikepdf.String("P:/foto/Pieter Oosterwijk.tif"))})
+        pdf.save(src)
+    notes = sanitise(src, dst, [])
+    assert b"Oosterwijk" not in dst.read_bytes()
+    with pikepdf.open(dst) as pdf:
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == pikepdf.Name.Image]
+        assert len(images) == 1 and "/Alternates" not in images[0] and "/OPI" not in images[0]
+    assert any("2 alternate or prepress versions of images removed" in n for n in notes)

@@ -194,13 +194,23 @@ def _remove_page_extras(pdf: pikepdf.Pdf, notes: list[str]) -> None:
         notes.append(_plural(thumbs, "page thumbnail") + " removed")
     # an application's private data (/PieceInfo: Illustrator keeps a whole drawing there) may sit on a
     # page, a form XObject (a logo, a letterhead) or the catalog
-    private = 0
+    private = alternates = 0
     for obj in pdf.objects:
-        if obj._type_code in (_T.dictionary, _T.stream) and "/PieceInfo" in obj:
+        if obj._type_code not in (_T.dictionary, _T.stream):
+            continue
+        if "/PieceInfo" in obj:
             del obj["/PieceInfo"]
             private += 1
+        # an image's alternates (another version for print) and prepress links to the full picture are
+        # not what the page shows: the redaction blanked only the picture the page draws
+        for key in ("/Alternates", "/OPI"):
+            if key in obj and obj.get("/Type", Name.XObject) == Name.XObject and "/Subtype" in obj:
+                del obj[key]
+                alternates += 1
     if private:
         notes.append(f"private application data removed ({_plural(private, 'object')})")
+    if alternates:
+        notes.append(f"{_plural(alternates, 'alternate or prepress version')} of images removed")
     for key in ("/SpiderInfo", "/Threads"):
         if key in pdf.Root:
             del pdf.Root[key]

@@ -228,6 +228,18 @@ def struct_alt(path):
     return _with_pikepdf(_save(base(), path), change)
 
 
+def struct_alt_only(path):
+    """Only in a figure's alternative text (no header names her): a screen reader reads it out."""
+    def change(pdf):
+        figure = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Figure, Pg=pdf.pages[0].obj,
+                                              Alt=String(f"Foto: beleidsmedewerker {NAME} bij de opening")))
+        part = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Sect, K=Array([figure])))
+        pdf.Root.StructTreeRoot = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=part))
+        pdf.Root.MarkInfo = Dictionary(Marked=True)
+
+    return _with_pikepdf(_save(base(anchor=False), path), change)
+
+
 def info_standard(path):
     doc = base()
     doc.set_metadata({"author": NAME, "title": f"Nota van {NAME}", "subject": NAME})
@@ -406,7 +418,7 @@ def javascript_openaction(path):
 BUILDERS = {f.__name__: f for f in (
     visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, jpeg_exif,
     jpeg2000_xml, xobject_private_data, hidden_layer, form_xobject, actual_text, kerned_tj, letter_per_tj, hyphenated, font_subset,
-    struct_alt, info_standard, info_custom, xmp, incremental_revision, annot_title, annot_contents, annot_popup,
+    struct_alt, struct_alt_only, info_standard, info_custom, xmp, incremental_revision, annot_title, annot_contents, annot_popup,
     annot_reply, freetext_appearance, form_value, form_appearance, form_parent_value, link_mailto,
     embedded_file, file_attachment_annot, outline_title, page_label, javascript_names, javascript_openaction,
 )}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pikepdf
 import pymupdf
 
 from . import ocr
@@ -78,7 +79,7 @@ def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = 
     path = Path(path)
     doc = open_pdf(path, password)
     try:
-        return _read_open(path, doc, rules, use_ocr and ocr.available() is None, ocr_cache, jobs)
+        return _read_open(path, doc, rules, use_ocr and ocr.available() is None, ocr_cache, jobs, password)
     except InputFileError:
         raise
     except Exception as e:
@@ -88,7 +89,7 @@ def read(path: Path, rules: Rules, password: str | None = None, use_ocr: bool = 
 
 
 def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = False,
-               ocr_cache: Path | None = None, jobs: int = 1) -> Document:
+               ocr_cache: Path | None = None, jobs: int = 1, password: str | None = None) -> Document:
     parts: list[str] = []
     pos = 0
     words: list[Word] = []
@@ -160,7 +161,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         textless_pages=textless,
         ocr_confidence=confidence,
         image_text_pages=image_text,
-        extra_texts=_extra_texts(doc),
+        extra_texts=_structure_texts(path, password) + _extra_texts(doc),
         covered=covered,
         off_page=off_page,
     )
@@ -212,8 +213,44 @@ def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = fro
     return out
 
 
+STRUCTURE_TEXTS = ("/Alt", "/ActualText", "/E", "/T")  # what a structure element says besides the page text
+
+
+def _structure_texts(path: Path, password: str | None = None, limit: int = 500_000) -> list[str]:
+    """The alternative descriptions, replacement texts, expansions and titles in the structure tree of a
+    tagged PDF: a screen reader reads a figure's /Alt ("Foto van ..."), no text search of the pages
+    finds it. Walked with pikepdf (a tagged dossier has tens of thousands of elements); a file pikepdf
+    cannot open gives none here (sanitising needs pikepdf too, and fails on it)."""
+    try:
+        pdf = pikepdf.open(path, password=password or "")
+    except Exception:
+        return []
+    out: list[str] = []
+    with pdf:
+        todo = [pdf.Root.get("/StructTreeRoot")]
+        seen: set[tuple[int, int]] = set()
+        while todo and len(seen) < limit:
+            node = todo.pop()
+            if isinstance(node, pikepdf.Array):
+                todo.extend(node)
+                continue
+            if not isinstance(node, pikepdf.Dictionary):
+                continue
+            if node.is_indirect:
+                if node.objgen in seen:
+                    continue
+                seen.add(node.objgen)
+            for key in STRUCTURE_TEXTS:
+                value = node.get(key)
+                if isinstance(value, pikepdf.String) and str(value).strip():
+                    out.append(str(value))
+            todo.append(node.get("/K"))  # the element's kids: elements, or marked content
+    return out
+
+
 def _extra_texts(doc: pymupdf.Document) -> list[str]:
-    """Text outside the page content: annotations, bookmarks, attachment names. Detection looks at it too."""
+    """Text outside the page content: annotations, bookmarks, attachment names. Detection looks at it too
+    (and at the structure tree's alternative texts, `_structure_texts`)."""
     out: list[str] = []
     for page in doc:
         for annot in page.annots() or []:

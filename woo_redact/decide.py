@@ -438,7 +438,7 @@ _AFTER_NAME = re.compile(r"[\w@]")
 
 
 def _standalone(text: str, name: str):
-    """Where `name` stands on its own: what `(?<![\w@.])name(?![\w@])` finds, by str.find (a regex that
+    r"""Where `name` stands on its own: what `(?<![\w@.])name(?![\w@])` finds, by str.find (a regex that
     starts with a look-behind tries every position of a dossier's text, for each first name)."""
     n = len(name)
     at = text.find(name)

@@ -595,6 +595,10 @@ def test_jpeg_segments_a_reader_needs_stay():
     assert thumbnail not in strip_jpeg_metadata(_jpeg_with_metadata(thumbnail))
     assert strip_jpeg_metadata(b"\xff\xd8\xff\xe1\x00") is None  # cut short: left as it is
     assert strip_jpeg_metadata(b"GIF89a") is None
+    # a camera's second picture after the end of the image, with its own EXIF: gone, the image stays
+    plain = _jpeg_with_metadata()
+    trailer = b"\xff\xd8" + EXIF + b"\xff\xd9"
+    assert plain.endswith(b"\xff\xd9") and strip_jpeg_metadata(plain + trailer) == plain
 
 
 def _jp2_with_xml(xml: bytes) -> bytes:

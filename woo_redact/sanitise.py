@@ -241,8 +241,14 @@ def strip_jpeg_metadata(data: bytes) -> bytes | None:
         if marker == 0xFF:  # fill byte
             i += 1
             continue
-        if marker in (0xDA, 0xD9):  # start of scan (the image data) or end of image: the rest as it is
-            out.append(data[i:])
+        if marker in (0xDA, 0xD9):  # start of scan (the image data) or end of image
+            # the image ends at the first end-of-image marker (the coded data never holds one); what a
+            # camera appends after it (a second picture, its own EXIF) no reader of the PDF shows
+            end = data.find(b"\xff\xd9", i) + 2 if marker == 0xDA else i + 2
+            if end < 2:  # no end marker: the rest as it is
+                end = len(data)
+            out.append(data[i:end])
+            removed = removed or end < len(data)
             return b"".join(out) if removed else None
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
             out.append(data[i:i + 2])

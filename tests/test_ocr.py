@@ -98,13 +98,17 @@ def test_a_scan_ocr_cannot_trust_is_flagged_for_the_reviewer(tmp_path, rules, en
     assert notes and "onbetrouwbaar" in notes[0]
 
 
-def test_verify_reads_scanned_pages_again_and_catches_a_name_left_in_the_image(tmp_path):
+def test_verify_checks_the_words_ocr_read_and_catches_a_name_left_in_the_image(tmp_path, rules):
+    from woo_redact.read import read
     from woo_redact.verify import verify
 
     src = make_scan(tmp_path / "scan.pdf", [NOTA])
     assert not verify(src, ["Quaedvlieg"]).leaks  # no text anywhere: only OCR can see it
-    report = verify(src, ["Quaedvlieg"], ocr_pages=[0])
+    words = read(src, rules).ocr_words()  # what the pipeline read once; verification does not read it again
+    report = verify(src, ["Quaedvlieg"], ocr_words=words, boxes={0: []})
     assert [leak.channel for leak in report.leaks] == ["image_ocr"]
+    name = next(w for w in words[0] if w.text.startswith("Quaedvlieg"))
+    assert verify(src, ["Quaedvlieg"], ocr_words=words, boxes={0: [name.rect]}).ok
 
 
 def test_applying_a_reviewed_scan_keeps_it_searchable_and_redacted(tmp_path, rules, engine):
@@ -115,9 +119,9 @@ def test_applying_a_reviewed_scan_keeps_it_searchable_and_redacted(tmp_path, rul
     src = make_scan(tmp_path / "scan.pdf", [NOTA])
     out = tmp_path / "out"
     process(src, out, rules, engine)
-    result = CliRunner().invoke(main, ["apply", str(out / "preview" / "scan.pdf"), "--out", str(tmp_path / "a")])
+    result = CliRunner().invoke(main, ["apply", str(out / "preview" / "scan.pdf"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    text = page_text(tmp_path / "a" / "redacted" / "scan.pdf")
+    text = page_text(out / "redacted" / "scan.pdf")
     assert "Kunstfonds" in text and "Quaedvlieg" not in text and "Haddou" not in text
 
 

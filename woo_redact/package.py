@@ -49,6 +49,7 @@ from . import __version__
 from .errors import OutputError, RulesError, VerificationError
 from .model import Document, DocResult, HeaderField
 from .rules import Rules
+from .secrets import secret_forms
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 DIWOO_NS = "https://standaarden.overheid.nl/diwoo/metadata/"
@@ -138,9 +139,8 @@ def item_from(result: DocResult, document: Document | None, secrets: Iterable[st
     redactions = [(f.start, f.end, f.ground) for f in result.findings if f.decision == "redact"]
     text = document.text if document is not None else ""
     found = set(_norm(s) for s in secrets)
-    if document is not None:
-        kept = {_norm(text[f.start:f.end]) for f in result.findings if f.decision == "keep"}
-        found |= {_norm(text[s:e]) for s, e, _ in redactions} - kept
+    if document is not None:  # the forms of the redacted entities, also where findings carry no text
+        found |= set(secret_forms(result.findings, texts={f.id: text[f.start:f.end] for f in result.findings}))
     return BundleItem(
         source=name, status=status, reason=reason,
         pages=result.pages or (document.page_count if document is not None else 0),

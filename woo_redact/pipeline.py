@@ -9,7 +9,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import tempfile
 import time
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from .ocr import available as ocr_missing
 from .read import read
 from .rules import Rules
 from .sanitise import sanitise
+from .secrets import SecretForms, other_mentions, secret_forms
 from .verify import Secrets, verify
 
 
@@ -66,7 +66,7 @@ class Analysis:
     document: Document
     candidates: list[Candidate]
     findings: list[Finding]
-    secrets: list[str]
+    secrets: SecretForms
 
 
 def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
@@ -85,38 +85,22 @@ def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: st
         candidates = engine.detect(document, jobs=jobs)
         decider = Decider(rules, engine.structure, engine.lookups, people)
         findings = decider.decide(document, candidates)
+        secrets = secret_forms(findings + _extra_findings(engine, decider, document),
+                               keep_words=rules.organisation_words)
+        # every other place a redacted person's form stands goes too: what verification looks for
+        findings += other_mentions(document.name, document.text, findings, secrets, rules.ground_for("PERSON"))
+        findings.sort(key=lambda f: (f.start, f.end))
         map_boxes(document, findings)
-        secrets = secrets_of(findings, extra=_extra_secrets(engine, decider, document))
     return Analysis(document, candidates, findings, secrets)
 
 
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
-
-
-def secrets_of(findings: list[Finding], extra: list[str] = ()) -> list[str]:
-    """The strings that must not survive anywhere in the output: every redacted span as written, but
-    not a string that also stands in a span that was kept (a public official's surname)."""
-    kept = {_norm(f.text) for f in findings if f.decision == "keep"}
-    out = {_norm(f.text) for f in findings if f.decision == "redact"} | {_norm(s) for s in extra}
-    # each part of a double surname can stand alone elsewhere ("Verbeek-Hartsuiker" → "Hartsuiker")
-    for f in findings:
-        if f.decision == "redact" and f.entity == "PERSON":
-            last = _norm(f.text).split(" ")[-1]
-            if "-" in last:
-                out.update(part for part in last.split("-") if len(part) >= 5 and part[0].isupper())
-    kept_words = {w for k in kept for w in k.split()}
-    return sorted(s for s in out if s and s not in kept and s not in kept_words and len(s) >= 3)
-
-
-def _extra_secrets(engine: Engine, decider: Decider, document: Document) -> list[str]:
+def _extra_findings(engine: Engine, decider: Decider, document: Document) -> list[Finding]:
     """Personal data in annotations, bookmarks and attachment names: what sanitise must not let through."""
     if not document.extra_texts:
         return []
     text = "\n".join(document.extra_texts)
     mini = Document(path=document.path, text=text, words=[], lines=[], page_count=0, page_starts=[])
-    found = decider.decide(mini, engine.detect(mini))
-    return [f.text for f in found if f.decision == "redact"]
+    return decider.decide(mini, engine.detect(mini))
 
 
 @contextmanager
@@ -138,10 +122,11 @@ def findings_json(result_source: Path, analysis: Analysis, rules: Rules, sha256:
     """The findings of one document for reviewers and tools — positions, grounds and reasons, never the
     redacted text itself."""
     rows = []
+    people: dict[str, str] = {}  # a person's key → "p1", "p2", ...: which mentions are one person
     for f in analysis.findings:
         d = f.to_json()
         d.pop("text", None)
-        d.pop("person", None)
+        d["person"] = people.setdefault(f.person, f"p{len(people) + 1}") if f.person else None
         rows.append(d)
     return {
         "file": result_source.name,
@@ -159,30 +144,39 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def finalise(src: Path, final: Path, redactions: list[Finding], secrets: list[str], rules: Rules,
+def box_labels(rules: Rules) -> set[str]:
+    """The texts a burned-in box may carry: each ground's label and its code."""
+    return {g.label for g in rules.grounds.values()} | set(rules.grounds)
+
+
+def finalise(src: Path, final: Path, redactions: list[Finding], secrets: SecretForms | list[str], rules: Rules,
              password: str | None = None, title: str | None = None, shown_as: Path | None = None,
              text_layer: dict | None = None, stages: dict | None = None, image_words: dict | None = None,
-             jobs: int = 1, page_words: dict | None = None) -> list[str]:
+             page_words: dict | None = None) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
-    sanitiser's notes. `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`:
-    gets the seconds of "redacted" (burn-in and sanitising) and "verified"; `image_words`: the words of
-    pages whose images OCR read (boxes widen only into free space; verification reads these pages again
-    like the scans); `jobs`: how many pages its OCR may read at once; `page_words`: per page the boxes
-    of the words read (burn-in widens boxes up to them)."""
+    sanitiser's notes. `secrets`: the forms of the redacted entities (`secrets.secret_forms`);
+    `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`: gets the seconds of
+    "redacted" (burn-in and sanitising) and "verified"; `image_words`: the words of pages whose images
+    OCR read (boxes widen only into free space; verification checks that each of these words that
+    holds a secret lies under a box); `page_words`: per page the boxes of the words read (burn-in
+    widens boxes up to them)."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
         clean = Path(work) / "clean.pdf"
         prepared = Secrets(secrets)
         with _timed(stages, "redacted"):
             burn(src, burned, redactions, rules, password, text_layer, image_words, page_words)
-            safe_title = title if title and not any(s in title for s in secrets) else None
+            safe_title = title if title and not prepared.any_loose(title) else None
             notes = sanitise(burned, clean, prepared, title=safe_title)
         start = time.perf_counter()
-        report = verify(clean, prepared, ocr_pages=sorted(set(text_layer or {}) | set(image_words or {})), jobs=jobs)
+        boxes: dict[int, list] = {}
+        for f in redactions:
+            for pno, rect in f.boxes:
+                boxes.setdefault(pno, []).append(rect)
+        report = verify(clean, prepared, ocr_words={**(image_words or {}), **(text_layer or {})}, boxes=boxes,
+                        labels=box_labels(rules))
         if not report.ok:
-            channels = sorted({leak.channel for leak in report.leaks})
-            raise VerificationError(f"{shown_as or src}: verification failed: redacted data still found in "
-                                    f"{', '.join(channels)}")
+            raise VerificationError(f"{shown_as or src}: verification failed: {report.summary().split(': ', 1)[1]}")
         with atomic_path(final) as tmp:
             os.replace(clean, tmp)
         if stages is not None:
@@ -252,7 +246,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         try:
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
                                         title, text_layer=document.ocr_words(), stages=result.stages,
-                                        image_words=document.image_words(), jobs=jobs,
+                                        image_words=document.image_words(),
                                         page_words={p: [w.rect for w in words] for p, words in
                                                     document.words_on({p for f in redactions for p, _ in f.boxes}).items()})
             fjson = out_dir / "findings" / (Path(name).stem + ".json")  # written while the helper works

@@ -19,6 +19,7 @@ The notes returned say what was removed, in counts and kinds, never the removed 
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -31,7 +32,7 @@ import pymupdf
 from pikepdf import Array, Dictionary, Name, String
 
 from woo_redact.errors import EncryptedPdfError, InputFileError, OutputError
-from woo_redact.verify import REVISION_END, Secrets, is_type, stream_bytes, text_of
+from woo_redact.verify import REVISION_END, Secrets, is_type, objects, stream_bytes, text_of
 
 PRODUCER = "woo-redact"
 
@@ -51,7 +52,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 def _remove_xmp(pdf: pikepdf.Pdf) -> int:
     """Remove /Metadata (XMP) from the catalog, the pages and every other object; return the count."""
     removed = 0
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code in (_T.dictionary, _T.stream) and "/Metadata" in obj:
             del obj["/Metadata"]
             removed += 1
@@ -66,8 +67,17 @@ def _link_texts(annot) -> list[str | None]:
         texts += [text_of(action.get(k)) for k in ("/URI", "/D", "/F")]
         target = action.get("/F")
         if is_type(target, _T.dictionary):
-            texts += [text_of(target.get(k)) for k in ("/F", "/UF", "/Desc")]
+            texts += [text_of(target.get(k)) for k in ("/F", "/UF", "/DOS", "/Mac", "/Unix", "/Desc")]
     return texts
+
+
+def _drop_embedded_target(action) -> None:
+    """A GoToR link's file specification keeps the name of the file; an embedded copy of it goes."""
+    if not is_type(action, _T.dictionary):
+        return
+    target = action.get("/F")
+    if is_type(target, _T.dictionary) and "/EF" in target:
+        del target["/EF"]
 
 
 def _link_is_safe(annot) -> bool:
@@ -95,8 +105,12 @@ def _clean_annotations(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> 
             subtype = str(annot.get("/Subtype")) if is_type(annot, _T.dictionary) else None
             if subtype == "/Link":
                 if _link_is_safe(annot) and not secrets.any_loose(*_link_texts(annot)):
-                    if "/AA" in annot:
-                        del annot["/AA"]
+                    # a link's own appearance may show anything (the page's text is what it covers), and
+                    # a file it points to may be embedded in it: neither is needed to follow it
+                    for key in ("/AA", "/AP"):
+                        if key in annot:
+                            del annot[key]
+                    _drop_embedded_target(annot.get("/A"))
                     kept.append(annot)
                 else:
                     links += 1
@@ -135,7 +149,7 @@ def _remove_attachments(pdf: pikepdf.Pdf, notes: list[str]) -> None:
         del names["/EmbeddedFiles"]
         notes.append(_plural(count, "attachment") + " removed" if count else "attachments removed")
     associated = 0
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code in (_T.dictionary, _T.stream) and "/AF" in obj:
             del obj["/AF"]
             associated += 1
@@ -195,7 +209,7 @@ def _remove_page_extras(pdf: pikepdf.Pdf, notes: list[str]) -> None:
     # an application's private data (/PieceInfo: Illustrator keeps a whole drawing there) may sit on a
     # page, a form XObject (a logo, a letterhead) or the catalog
     private = alternates = 0
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code not in (_T.dictionary, _T.stream):
             continue
         if "/PieceInfo" in obj:
@@ -306,7 +320,7 @@ def _strip_image_metadata(pdf: pikepdf.Pdf, notes: list[str]) -> None:
     """EXIF, XMP, IPTC and comments inside embedded JPEG images, and XML and UUID boxes inside JPEG 2000
     ones: no reader shows them, and no search of the pages finds a name or a place in them."""
     stripped: dict[str, int] = {}
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code != _T.stream or obj.get("/Subtype") != Name.Image:
             continue
         filters = obj.get("/Filter")
@@ -388,14 +402,17 @@ def _number_tree_values(node, depth: int = 0):
 
 
 def _clean_page_labels(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
-    """Remove /PageLabels when any label prefix mentions a secret."""
+    """Empty each page label prefix that mentions a secret ("Bakkerveld-1" becomes "1")."""
     labels = pdf.Root.get("/PageLabels")
     if labels is None:
         return
-    prefixes = [text_of(v.get("/P")) for v in _number_tree_values(labels) if is_type(v, _T.dictionary)]
-    if secrets.any_loose(*prefixes):
-        del pdf.Root["/PageLabels"]
-        notes.append("page labels removed")
+    cleared = 0
+    for value in _number_tree_values(labels):
+        if is_type(value, _T.dictionary) and secrets.any_loose(text_of(value.get("/P"))):
+            value["/P"] = String("")
+            cleared += 1
+    if cleared:
+        notes.append(_plural(cleared, "page label prefix", "page label prefixes") + " with personal data cleared")
 
 
 def _remove_optional_content(pdf: pikepdf.Pdf, notes: list[str]) -> None:
@@ -412,7 +429,7 @@ def _content_streams(pdf: pikepdf.Pdf):
     """(owner, is_page) for every page and every Form XObject: the holders of content streams."""
     for page in pdf.pages:
         yield page, True
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code == _T.stream and obj.get("/Subtype") == Name.Form:
             yield obj, False
 
@@ -455,41 +472,81 @@ def _clean_marked_content(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) 
         notes.append(_plural(removed, "replacement text") + " with personal data removed from page content")
 
 
+def _token(value: str) -> str:
+    """A neutral stand-in for a name or destination that held personal data: the same value always gets
+    the same stand-in, so that what refers to it still finds it."""
+    return "wr-" + hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+def _clean_destinations(pdf: pikepdf.Pdf, secrets: Secrets) -> int:
+    """Named destinations ("reactie.vlasbloem") in the /Dests name tree renamed to a stand-in; the
+    links and bookmarks that use the name are renamed alike by `_clear_strings`."""
+    names = pdf.Root.get("/Names")
+    if not is_type(names, _T.dictionary):
+        return 0
+    renamed = 0
+    stack = [names.get("/Dests")]
+    depth = 0
+    while stack and depth < 10000:
+        depth += 1
+        node = stack.pop()
+        if not is_type(node, _T.dictionary):
+            continue
+        pairs = node.get("/Names")
+        if is_type(pairs, _T.array):
+            for i in range(0, len(pairs) - 1, 2):
+                key = pairs[i]
+                if is_type(key, _T.string) and secrets.any_loose(str(key)):
+                    pairs[i] = String(_token(str(key)))
+                    renamed += 1
+        kids = node.get("/Kids")
+        if is_type(kids, _T.array):
+            stack.extend(kids)
+    return renamed
+
+
+# Values that name a destination: renamed like the destination itself, not emptied.
+_DEST_KEYS = {"/D", "/Dest"}
+# Names that are free text (a font named after its owner): renamed. Every other name is PDF vocabulary.
+_FREE_NAMES = {"/BaseFont", "/FontName"}
+
+
 def _clear_strings(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
     """Last sweep: empty every string left anywhere in the object structure that mentions a secret
-    (structure-tree /Alt and /ActualText, layer names, destinations...), and drop dictionary entries
-    whose key mentions one (named destinations). Stream data is left alone: page content is the burn
-    stage's work."""
-    cleared = 0
+    (structure-tree /Alt and /ActualText, layer names, file names...), give destination names and font
+    names that hold one a neutral stand-in. No key is ever changed or removed, and no name that is PDF
+    vocabulary is searched: the file stays valid in every viewer. Stream data is left alone: page
+    content is the burn stage's work."""
+    cleared = _clean_destinations(pdf, secrets)
+    renamed_fonts = 0
     seen: set[tuple[int, int]] = set()
-    stack = [obj for obj in pdf.objects if obj._type_code in (_T.dictionary, _T.stream, _T.array)]
+    stack = [obj for obj in objects(pdf) if obj._type_code in (_T.dictionary, _T.stream, _T.array)]
     while stack:
         obj = stack.pop()
         if obj.is_indirect:
             if obj.objgen in seen:
                 continue
             seen.add(obj.objgen)
-        if obj._type_code == _T.array:
-            slots = list(enumerate(obj))
-        else:
-            slots = list(obj.items())
-            for key, _ in slots:  # a key named after a person (a named destination, say) goes
-                if secrets.any_loose(key[1:]):
-                    del obj[key]
-                    cleared += 1
-            slots = [(key, value) for key, value in slots if key in obj]
+        slots = list(enumerate(obj)) if obj._type_code == _T.array else list(obj.items())
         for key, value in slots:
             if not isinstance(value, pikepdf.Object):
                 continue  # numbers and booleans come back as Python values
             code = value._type_code
             if code == _T.string:
-                if secrets.any_loose(str(value)):
-                    obj[key] = String("")
+                text = str(value)
+                if secrets.any_loose(text):
+                    obj[key] = String(_token(text) if key in _DEST_KEYS else "")
                     cleared += 1
+            elif code == _T.name_:
+                if key in _FREE_NAMES and secrets.any_loose(str(value)[1:]):
+                    obj[key] = Name("/" + _token(str(value)[1:]))
+                    renamed_fonts += 1
             elif code in (_T.dictionary, _T.array, _T.stream) and not value.is_indirect:
                 stack.append(value)
     if cleared:
         notes.append(_plural(cleared, "other string") + " with personal data cleared")
+    if renamed_fonts:
+        notes.append(_plural(renamed_fonts, "font name") + " with personal data renamed")
 
 
 # Catalog entries that may stay; everything else (AcroForm, scripts, XMP, private keys...) goes.

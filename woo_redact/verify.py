@@ -1,30 +1,40 @@
-"""Verify a redacted PDF: re-open it and search everywhere for what was redacted.
+"""Verify a redacted PDF: re-open it and look for what must not survive, by place and by entity.
 
-A secret is a string that was redacted (a name, an e-mail address, a phone number). `verify` looks for
-every secret in each place personal data can hide in a PDF (woo-domain.md §4 and §7) and reports each
-find as a `Leak` with the channel and the place, never with the secret itself.
+The gate has three parts (woo-domain.md §4 and §7):
 
-| channel      | what is searched                                             | how a secret matches                 |
-|--------------|--------------------------------------------------------------|--------------------------------------|
-| page_text    | extracted text of every page                                 | whole word/phrase, case-sensitive,   |
-|              |                                                              | any whitespace between its words     |
-| metadata     | every /Info entry, XMP streams (/Metadata of any object)     | substring, case-insensitive          |
-| annotation   | contents, title, subject, rich text, URIs of annotations     | substring, case-insensitive          |
-|              | (and of their popups)                                        | (URIs also percent-decoded)          |
-| outline      | bookmark titles and their URI actions                        | substring, case-insensitive          |
-| attachment   | embedded file names, descriptions and decompressed content   | substring, case-insensitive; content |
-|              | (name tree and FileAttachment annotations)                   | like `bytes`                         |
-| form         | AcroForm field names, values, options; XFA streams           | substring, case-insensitive          |
-| bytes        | every object (strings and names in it, decompressed stream   | substring, case-sensitive, encoded   |
-|              | data), the raw file, and each earlier revision of the file   | as utf-8, latin-1 and utf-16-be      |
+(a) **places**: under every box that was burned in, no glyph is left (the box's own label excepted);
+(b) **people and numbers**: no form of a redacted entity (`secrets.secret_forms`: a person's name forms
+    and user names, e-mail addresses and their local parts, numbers in their spellings) survives in any
+    channel of the file;
+(c) what a reviewer kept is no secret: `secret_forms` leaves out every form that stands in a kept name.
 
-Secrets shorter than 3 characters are ignored. All secrets are searched in one pass per text or
-stream, with an Aho-Corasick automaton (see `_Finder`).
+Secrets are matched like text, never like PDF syntax: in *decoded* strings (text strings in PDFDoc or
+UTF-16, names, the strings that content and appearance streams show, XMP and attachment text, URIs
+percent-decoded), case-insensitively, on word boundaries, with ligatures, typographic quotes,
+hyphenation at line ends, camel case ("JorritVlasbloem") and the separators of addresses and file names
+("j.vlasbloem", "jorrit_vlasbloem") folded; numbers also with their separators removed.
+
+| channel      | what is searched                                                                   |
+|--------------|------------------------------------------------------------------------------------|
+| under_box    | glyphs whose centre lies under a burned-in box (by position)                       |
+| page_text    | extracted text of every page, also beside the page                                 |
+| image_ocr    | words OCR read in scans and images: a word with a secret must lie under a box      |
+| metadata     | every /Info entry, XMP streams (/Metadata of any object)                           |
+| annotation   | contents, title, subject, rich text, URIs and file targets of annotations           |
+| outline      | bookmark titles and their actions                                                  |
+| attachment   | embedded file names, descriptions and text content                                 |
+| form         | AcroForm field names, values, options; XFA streams                                 |
+| objects      | every object reachable in the file and in each earlier revision: its strings, names |
+|              | and keys decoded, and the strings its content or appearance stream shows           |
+
+Every leak names its channel, its page and position where it has one, and the object it is in; never
+the secret itself. All secrets are searched in one pass per text, with an Aho-Corasick automaton.
 """
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,24 +45,28 @@ import pikepdf
 import pymupdf
 
 from woo_redact.errors import EncryptedPdfError, InputFileError
+from woo_redact.secrets import SecretForms
 
 MIN_SECRET_LENGTH = 3
-ENCODINGS = ("utf-8", "latin-1", "utf-16-be")
-CHANNELS = ("page_text", "metadata", "annotation", "outline", "attachment", "form", "bytes")
+CHANNELS = ("under_box", "page_text", "metadata", "annotation", "outline", "attachment", "form", "objects")
 OCR_CHANNEL = "image_ocr"
-PAGE_TEXT_FLAGS = (pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES) & ~pymupdf.TEXT_MEDIABOX_CLIP  # scanned pages: what OCR reads in the redacted image
+PAGE_TEXT_FLAGS = (pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES) & ~pymupdf.TEXT_MEDIABOX_CLIP
 
 _T = pikepdf.ObjectType
 _WS = re.compile(r"\s+")
+Rect = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
 class Leak:
-    """One secret found in one place. `where` names the place, never the secret."""
+    """One secret (or one glyph under a box) found in one place. `where` names the place, never the
+    secret; `page` (1-based) and `rect` say where on a page, when the place is on one."""
 
-    channel: str  # one of CHANNELS
-    secret_index: int  # index into the secrets passed to `verify`
+    channel: str  # one of CHANNELS or OCR_CHANNEL
+    secret_index: int  # index into `Secrets.secrets`; -1 for a glyph under a box
     where: str  # "page 2", "/Info /Author", "object 12 0", ...
+    page: int | None = None
+    rect: Rect | None = None
 
 
 @dataclass
@@ -67,16 +81,39 @@ class Report:
     def ok(self) -> bool:
         return not self.leaks
 
+    def channels(self) -> list[str]:
+        return sorted({leak.channel for leak in self.leaks})
+
+    def places(self) -> dict[str, list[str]]:
+        """Per channel the places of its leaks, each once, with the position on the page where known."""
+        out: dict[str, list[str]] = {}
+        for leak in self.leaks:
+            place = leak.where
+            if leak.rect is not None:
+                place += " at (" + ", ".join(f"{c:.0f}" for c in leak.rect) + ")"
+            if place not in out.setdefault(leak.channel, []):
+                out[leak.channel].append(place)
+        return out
+
     def summary(self) -> str:
         """One line for a log: the channels and places with leaks, no secrets."""
         if self.ok:
             return f"{self.path.name}: clean ({', '.join(self.checked)})"
-        places = sorted({f"{leak.channel} ({leak.where})" for leak in self.leaks})
-        return f"{self.path.name}: {len(self.leaks)} leak(s) in " + "; ".join(places)
+        groups = "; ".join(f"{channel}: {', '.join(places[:6])}{' …' if len(places) > 6 else ''}"
+                           for channel, places in self.places().items())
+        return f"{self.path.name}: {len(self.leaks)} leak(s) in {groups}"
 
 
 # --------------------------------------------------------------------------------------------------
-# Matching many secrets at once
+# Text keys: what a secret and a text are compared as
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "\u00ad": None,
+                         "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u00a0": " "})
+_CAMEL = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
+_SEPARATORS = re.compile(r"[\s._+\-]+")
+_HYPHENATED = re.compile(r"(?<=\w)- (?=\w)")
+_DIGIT_GAPS = re.compile(r"(?<=\d)[ .\-/()]+(?=\d)")
+_NUMBER = re.compile(r"^[+\d][\d .\-/()]*$")
 
 
 def normalise(text: str) -> str:
@@ -84,7 +121,12 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-_SEPARATORS = re.compile(r"[\s._+-]+")
+def text_key(text: str) -> str:
+    """Ligatures and compatibility forms expanded, typographic quotes made plain, soft hyphens dropped,
+    whitespace collapsed, case folded."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.translate(_QUOTES))
+    return _WS.sub(" ", text).strip().lower()
 
 
 def fold(text: str) -> str:
@@ -92,107 +134,132 @@ def fold(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
+def loose_key(text: str, camel: bool = True) -> str:
+    """A name or value as words: camel case split ("JorritVlasbloem"), separators of addresses and file
+    names folded ("j.vlasbloem", "jorrit_vlasbloem"), case folded."""
+    if camel:
+        text = _CAMEL.sub(" ", text)
+    return fold(text_key(text))
+
+
+def digits_key(text: str) -> str:
+    """Numbers without the separators between their digits ("06-1234 5678" → "0612345678")."""
+    return _DIGIT_GAPS.sub("", text_key(text))
+
+
 _WORD_CHAR = re.compile(r"\w")
 
 
 class _Finder:
-    """Finds which of many keys occur in a text (str) or blob (bytes), in one pass (Aho-Corasick).
+    """Finds which of many keys occur as whole words in a text, in one pass (Aho-Corasick).
 
-    `keys` maps each search key to the secret indices it stands for. With `whole_word`, a key only counts
-    where no word character touches it on either side (like the scorer's `word_in`). Every occurrence
-    counts, also one that overlaps or lies inside another key's. Bytes are searched as latin-1 text,
-    which maps each byte to one character. (A regex trie did the same, but compiling it took a third
-    of a second for a dossier's 1,500 secrets, in every process.)
-    """
+    `keys` maps each search key to the secret indices it stands for. A key counts only where no word
+    character touches it on either side. Every occurrence counts, also one inside another key's."""
 
-    def __init__(self, keys: dict, whole_word: bool = False):
+    def __init__(self, keys: dict[str, set[int]]):
         self.keys = {k: set(v) for k, v in keys.items() if k}
-        self.whole_word = whole_word
         self._automaton = None
         if self.keys:
             automaton = ahocorasick.Automaton()
             for key, idx in self.keys.items():
-                word = key.decode("latin-1") if isinstance(key, bytes) else key
-                automaton.add_word(word, (len(word), frozenset(idx)))
+                automaton.add_word(key, (len(key), frozenset(idx)))
             automaton.make_automaton()
             self._automaton = automaton
 
-    def find(self, text) -> set[int]:
-        """Secret indices whose keys occur in `text`."""
-        found: set[int] = set()
+    def spans(self, text: str) -> Iterator[tuple[int, int, frozenset[int]]]:
+        """(start, end, secret indices) of every whole-word occurrence."""
         if not text or self._automaton is None:
-            return found
-        if isinstance(text, bytes):
-            text = text.decode("latin-1")
+            return
         for end, (length, idx) in self._automaton.iter(text):
-            if self.whole_word:
-                start = end - length + 1
-                if (start > 0 and _WORD_CHAR.match(text, start - 1)) or _WORD_CHAR.match(text, end + 1):
-                    continue
+            start = end - length + 1
+            if (start > 0 and _WORD_CHAR.match(text, start - 1)) or _WORD_CHAR.match(text, end + 1):
+                continue
+            yield start, end + 1, idx
+
+    def find(self, text: str) -> set[int]:
+        found: set[int] = set()
+        for _, _, idx in self.spans(text):
             found |= idx
         return found
 
 
 class Secrets:
-    """The secrets to look for, prepared once for each kind of search.
+    """The forms that must not survive (`secrets.secret_forms`), prepared once for each kind of search.
 
-    - `text(s)`: whole word, case-sensitive, whitespace-normalised (page text);
-    - `loose(s)`: substring, case-insensitive, whitespace-normalised, also with separators folded
-      ("jan.de-vries" matches "Jan de Vries"; metadata, annotations, links, ...);
-    - `raw(b)`: substring in bytes, case-sensitive, in utf-8, latin-1 and utf-16-be.
-    Secrets shorter than MIN_SECRET_LENGTH (after normalising) are left out.
+    - `text(s)`: page text: whole words, any case, ligatures, quotes and line-end hyphenation folded;
+      numbers also without their separators;
+    - `loose(s)`: every other decoded string (metadata, annotations, links, names, labels): the same,
+      with camel case split and the separators of addresses and file names folded, URIs also
+      percent-decoded; weak forms (a surname that is also a word) are searched here only, as written.
+    Secrets shorter than MIN_SECRET_LENGTH are left out.
     """
 
-    def __init__(self, secrets: Sequence[str]):
-        self.secrets = list(secrets)
-        words: dict[str, set[int]] = {}
+    def __init__(self, secrets: Sequence[str] | SecretForms, weak: Sequence[str] = ()):
+        if isinstance(secrets, SecretForms):
+            secrets, weak = secrets.strong, secrets.weak
+        strong = [s for s in secrets if s]
+        self.secrets = strong + [w for w in weak if w and w not in strong]
+        text: dict[str, set[int]] = {}
         loose: dict[str, set[int]] = {}
-        folded: dict[str, set[int]] = {}
-        raw: dict[str, dict[bytes, set[int]]] = {enc: {} for enc in ENCODINGS}
+        digits: dict[str, set[int]] = {}
+        weak_keys: dict[str, set[int]] = {}
         for i, secret in enumerate(self.secrets):
-            norm = normalise(secret)
-            if len(norm) < MIN_SECRET_LENGTH:
+            if len(normalise(secret)) < MIN_SECRET_LENGTH:
                 continue
-            words.setdefault(norm, set()).add(i)
-            loose.setdefault(norm.lower(), set()).add(i)
-            if len(fold(norm.lower())) >= MIN_SECRET_LENGTH:
-                folded.setdefault(fold(norm.lower()), set()).add(i)
-            for enc in ENCODINGS:
-                for form in {secret, norm}:
-                    try:
-                        raw[enc].setdefault(form.encode(enc), set()).add(i)
-                    except UnicodeEncodeError:
-                        pass
-        self.indices = sorted(set().union(*words.values())) if words else []
-        self._keys = {"text": words, "loose": loose, "folded": folded, **{f"raw {enc}": raw[enc] for enc in ENCODINGS}}
+            if i >= len(strong):
+                weak_keys.setdefault(fold(_CAMEL.sub(" ", normalise(secret))), set()).add(i)
+                continue
+            text.setdefault(text_key(secret), set()).add(i)
+            for key in {loose_key(secret), loose_key(secret, camel=False)}:
+                if len(key) >= MIN_SECRET_LENGTH:
+                    loose.setdefault(key, set()).add(i)
+            if _NUMBER.match(secret.strip()):
+                key = digits_key(secret)
+                if len(re.sub(r"\D", "", key)) >= 6:
+                    digits.setdefault(key, set()).add(i)
+        self.indices = sorted(set().union(*text.values(), *weak_keys.values())) if text or weak_keys else []
+        self._keys = {"text": text, "loose": loose, "digits": digits, "weak": weak_keys}
         self._finders: dict[str, _Finder] = {}
 
     def _finder(self, kind: str) -> _Finder:
-        """Each finder is compiled on first use (sanitise needs only the loose one)."""
         finder = self._finders.get(kind)
         if finder is None:
-            finder = self._finders[kind] = _Finder(self._keys[kind], whole_word=kind == "text")
+            finder = self._finders[kind] = _Finder(self._keys[kind])
         return finder
 
     def __bool__(self) -> bool:
         return bool(self.indices)
 
     def text(self, text: str) -> set[int]:
-        return self._finder("text").find(normalise(text))
+        key = text_key(text)
+        found = self._finder("text").find(key)
+        if "- " in key:
+            found |= self._finder("text").find(_HYPHENATED.sub("", key))
+        if self._keys["digits"]:
+            found |= self._finder("digits").find(_DIGIT_GAPS.sub("", key))
+        return found
 
-    def loose(self, text: str) -> set[int]:
-        """Case-insensitive; also with the separators of e-mail addresses and file names folded to
-        spaces, so that "jan.de-vries@..." matches the name "Jan de Vries"."""
-        lowered = normalise(text).lower()
-        return self._finder("loose").find(lowered) | self._finder("folded").find(fold(lowered))
+    def text_spans(self, text: str) -> Iterator[tuple[int, int, frozenset[int]]]:
+        """Where secrets stand in `text` (offsets into `text_key(text)`, which keeps the length of a
+        plain text with single spaces)."""
+        yield from self._finder("text").spans(text_key(text))
 
-    def raw(self, blob: bytes) -> set[int]:
-        return set().union(*(self._finder(f"raw {enc}").find(blob) for enc in ENCODINGS))
+    def loose(self, text: str, weak: bool = True) -> set[int]:
+        """Case-insensitive, separators folded, camel case split; weak forms as written (not in text
+        that a page shows, where such a word may stand as a word)."""
+        if not text:
+            return set()
+        found = self._finder("loose").find(loose_key(text)) | self._finder("loose").find(loose_key(text, camel=False))
+        if self._keys["digits"]:
+            found |= self._finder("digits").find(digits_key(text))
+        if weak and self._keys["weak"]:
+            found |= self._finder("weak").find(fold(_CAMEL.sub(" ", normalise(text))))
+        return found
 
     def any_loose(self, *texts: str | None) -> bool:
-        """Whether any secret is in any of `texts` (case-insensitive; URIs also percent-decoded)."""
+        """Whether any secret is in any of `texts` (URIs also percent-decoded)."""
         for text in texts:
-            if text and (self.loose(text) or self.loose(urllib.parse.unquote(text))):
+            if text and (self.loose(text) or ("%" in text and self.loose(urllib.parse.unquote(text)))):
                 return True
         return False
 
@@ -231,26 +298,12 @@ def stream_bytes(stream) -> bytes:
             return b""
 
 
-def direct_atoms(obj) -> Iterator[bytes]:
-    """The bytes of every string and name inside `obj` (keys included), without following indirect
-    references: those objects are visited on their own."""
-    stack = [obj]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, pikepdf.Object):
-            continue  # numbers and booleans come back as Python values
-        code = item._type_code
-        if code == _T.string:
-            yield bytes(item)
-        elif code == _T.name_:
-            yield str(item).encode("utf-8", "surrogateescape")
-        elif code in (_T.dictionary, _T.stream):
-            for key, value in item.items():
-                yield key.encode("utf-8", "surrogateescape")
-                if isinstance(value, pikepdf.Object) and not value.is_indirect:
-                    stack.append(value)
-        elif code == _T.array:
-            stack.extend(v for v in item if isinstance(v, pikepdf.Object) and not v.is_indirect)
+def objects(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
+    """Every object of the file; a deleted (null) object, which pikepdf may hand back as None or as a
+    number, is passed over."""
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Object):
+            yield obj
 
 
 def is_image(obj) -> bool:
@@ -260,6 +313,73 @@ def is_image(obj) -> bool:
 def label(obj) -> str:
     num, gen = obj.objgen
     return f"object {num} {gen}" if num else "direct object"
+
+
+# Names that are free text, not PDF vocabulary: a font's name (a signature font named after its owner).
+# Every other name (/Type /Font, /ICCBased, /Root ...) is syntax and never searched.
+_FREE_NAMES = {"/BaseFont", "/FontName"}
+# Dictionaries whose keys are free text: named destinations (PDF 1.1), custom document info keys.
+_FREE_KEYS = {"/Dests"}
+
+
+def decoded_atoms(obj, free_keys: bool = False) -> Iterator[str]:
+    """The decoded strings inside `obj`, the free-text names (`_FREE_NAMES`) and, with `free_keys`, its
+    keys; without following indirect references: those objects are visited on their own."""
+    stack = [(obj, free_keys)]
+    while stack:
+        item, keys = stack.pop()
+        if not isinstance(item, pikepdf.Object):
+            continue  # numbers and booleans come back as Python values
+        code = item._type_code
+        if code == _T.string:
+            yield str(item)
+        elif code in (_T.dictionary, _T.stream):
+            for key, value in item.items():
+                if keys:
+                    yield key[1:]
+                if isinstance(value, pikepdf.Object) and not value.is_indirect:
+                    if value._type_code == _T.name_:
+                        if key in _FREE_NAMES:
+                            yield str(value)[1:]
+                    else:
+                        stack.append((value, key in _FREE_KEYS))
+        elif code == _T.array:
+            stack.extend((v, False) for v in item if isinstance(v, pikepdf.Object) and not v.is_indirect)
+
+
+_SHOWN = re.compile(rb"\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>(?!>)")
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+
+
+def _literal(token: bytes) -> bytes:
+    if token.startswith(b"<"):
+        hexdigits = re.sub(rb"\s", b"", token[1:-1])
+        return bytes.fromhex((hexdigits + b"0" * (len(hexdigits) % 2)).decode())
+    body = token[1:-1]
+
+    def unescape(m):
+        c = m.group(1)
+        if c[:1].isdigit():
+            return bytes([int(c, 8) & 0xFF])
+        return _ESCAPES.get(c, b"" if c in b"\r\n" else c)
+
+    return _ESCAPE.sub(unescape, body)
+
+
+def shown_strings(data: bytes) -> str:
+    """The strings a content stream shows, decoded as one text: pieces of one TJ array (split by
+    kerning numbers) joined, others separated by a space. Strings in PDFDoc/Latin-1 and UTF-16BE."""
+    pieces: list[str] = []
+    last_end = 0
+    for m in _SHOWN.finditer(data):
+        raw = _literal(m.group())
+        text = raw[2:].decode("utf-16-be", "replace") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
+        gap = data[last_end:m.start()]
+        glue = "" if pieces and re.fullmatch(rb"[\s\d.\-]*", gap) else " "
+        pieces.append(glue + text)
+        last_end = m.end()
+    return "".join(pieces)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -272,17 +392,18 @@ class _Search:
     def __init__(self, path: Path, secrets: Secrets):
         self.secrets = secrets
         self.report = Report(path=path)
-        self._seen: set[tuple[str, int, str]] = set()
+        self._seen: set[tuple] = set()
 
-    def add(self, channel: str, indices: Iterable[int], where: str) -> None:
+    def add(self, channel: str, indices: Iterable[int], where: str, page: int | None = None,
+            rect: Rect | None = None) -> None:
         for i in sorted(indices):
-            key = (channel, i, where)
+            key = (channel, i, where, rect)
             if key not in self._seen:
                 self._seen.add(key)
-                self.report.leaks.append(Leak(channel, i, where))
+                self.report.leaks.append(Leak(channel, i, where, page, rect))
 
     def loose(self, channel: str, where: str, *texts: str | None) -> None:
-        """Search texts case-insensitively; URIs and file names are also tried percent-decoded."""
+        """Search decoded texts; URIs and file names are also tried percent-decoded."""
         for text in texts:
             if text:
                 self.add(channel, self.secrets.loose(text), where)
@@ -290,30 +411,93 @@ class _Search:
                     self.add(channel, self.secrets.loose(urllib.parse.unquote(text)), where)
 
 
+def _page_words(page: pymupdf.Page) -> str:
+    """A page's text as lines of words (also beside the page), ligatures expanded."""
+    lines: dict[tuple[int, int], list[str]] = {}
+    for w in page.get_text("words", flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT()):
+        lines.setdefault((w[5], w[6]), []).append(w[4])
+    return "\n".join(" ".join(words) for words in lines.values())
+
+
 def _check_page_text(search: _Search, doc: pymupdf.Document) -> None:
     for number in range(doc.page_count):
         page = doc[number]
-        # ligatures expanded: "minﬁn.nl" must match "minfin.nl"
-        text = page.get_text("text", flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT())  # off the page too
-        search.add("page_text", search.secrets.text(text), f"page {number + 1}")
+        found = search.secrets.text(_page_words(page))
+        for i in sorted(found):
+            rects = page.search_for(search.secrets.secrets[i], clip=pymupdf.INFINITE_RECT()) or [None]
+            for rect in rects[:3]:
+                search.add("page_text", [i], f"page {number + 1}", number + 1, tuple(rect) if rect else None)
 
 
-def _check_images_by_ocr(search: _Search, doc: pymupdf.Document, pages: Iterable[int], jobs: int = 1) -> None:
-    """Read scanned pages of the output again with OCR (`jobs` pages at once): a box that missed part
-    of a word in the image shows up here, where no text search can see it."""
-    from .ocr import read_pages
+def _inside(point: tuple[float, float], rect: Rect, margin: float = 0.5) -> bool:
+    return rect[0] + margin < point[0] < rect[2] - margin and rect[1] + margin < point[1] < rect[3] - margin
 
-    for number, page_read in sorted(read_pages(doc, list(pages), jobs).items()):
-        words = page_read.words
-        search.add(OCR_CHANNEL, search.secrets.text(" ".join(w[4] for w in words)), f"page {number + 1} (OCR)")
+
+def _label_chars(text: str, labels: list[str]) -> set[int]:
+    """Indices of the characters of `text` that belong to a box label written in it."""
+    out: set[int] = set()
+    for lab in labels:
+        at = text.find(lab)
+        while at >= 0:
+            out.update(range(at, at + len(lab)))
+            at = text.find(lab, at + 1)
+    return out
+
+
+def _check_under_boxes(search: _Search, doc: pymupdf.Document, boxes: dict[int, list[Rect]],
+                       labels: Iterable[str]) -> None:
+    """No glyph may be left under a burned-in box, except those of the box's own label."""
+    labels = sorted({lab for lab in labels if lab}, key=len, reverse=True)
+    for pno, rects in sorted(boxes.items()):
+        if pno >= doc.page_count or not rects:
+            continue
+        page = doc[pno]
+        y0 = min(r[1] for r in rects) - 5
+        y1 = max(r[3] for r in rects) + 5
+        # whole lines: a label written wider than the box it stands in is read whole
+        raw = page.get_text("rawdict", flags=PAGE_TEXT_FLAGS, clip=pymupdf.Rect(-1e5, y0, 1e5, y1))
+        for block in raw.get("blocks", []):
+            for line in block.get("lines", []):
+                for span in line.get("spans", []):
+                    chars = span.get("chars", [])
+                    skip = _label_chars("".join(c["c"] for c in chars), labels)
+                    for k, c in enumerate(chars):
+                        if k in skip or c["c"].isspace():
+                            continue
+                        b = c["bbox"]
+                        centre = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+                        hit = next((r for r in rects if _inside(centre, r)), None)
+                        if hit is not None:
+                            search.add("under_box", [-1], f"page {pno + 1}", pno + 1, tuple(round(v, 1) for v in hit))
+
+
+def _check_ocr_words(search: _Search, ocr_words: dict[int, list], boxes: dict[int, list[Rect]]) -> None:
+    """Words OCR read in a scan or an image (the pipeline read them already; they are not read again):
+    a word that holds a secret must lie under a burned-in box, whose pixels the burn blanked."""
+    for pno, words in sorted(ocr_words.items()):
+        if not words:
+            continue
+        text, starts = "", []
+        for w in words:
+            starts.append(len(text))
+            text += w.text + " "
+        rects = boxes.get(pno, [])
+        for start, end, idx in search.secrets.text_spans(text):
+            for w, at in zip(words, starts):
+                if at >= end or at + len(w.text) <= start:
+                    continue
+                r = w.rect
+                centre = ((r[0] + r[2]) / 2, (r[1] + r[3]) / 2)
+                if not any(_inside(centre, b, 0.0) for b in rects):
+                    search.add(OCR_CHANNEL, idx, f"page {pno + 1} (OCR)", pno + 1, tuple(round(v, 1) for v in r))
 
 
 def _check_metadata(search: _Search, pdf: pikepdf.Pdf) -> None:
     info = pdf.trailer.get("/Info")
     if is_type(info, _T.dictionary):
         for key, value in info.items():
-            search.loose("metadata", f"/Info {key}", text_of(value))
-    for obj in pdf.objects:
+            search.loose("metadata", f"/Info {key}", key[1:], text_of(value))
+    for obj in objects(pdf):
         if obj._type_code in (_T.dictionary, _T.stream):
             xmp = obj.get("/Metadata")
             if is_type(xmp, _T.stream):
@@ -321,23 +505,26 @@ def _check_metadata(search: _Search, pdf: pikepdf.Pdf) -> None:
                 search.loose("metadata", where, stream_bytes(xmp).decode("utf-8", "replace"))
 
 
-def _action_texts(action) -> list[str | None]:
-    """URI, file and script texts of an action dictionary (and of its /Next chain, one level)."""
-    if not is_type(action, _T.dictionary):
+def _action_texts(action, depth: int = 0) -> list[str | None]:
+    """URI, file, destination and script texts of an action dictionary and of its /Next chain."""
+    if not is_type(action, _T.dictionary) or depth > 8:
         return []
-    texts = [text_of(action.get(k)) for k in ("/URI", "/JS", "/D")]
+    texts = [text_of(action.get(k)) for k in ("/URI", "/JS", "/D", "/Win", "/Unix")]
     target = action.get("/F")
     if target is not None:
         texts.append(text_of(target))
         if is_type(target, _T.dictionary):
-            texts += [text_of(target.get(k)) for k in ("/F", "/UF", "/Desc")]
+            texts += [text_of(target.get(k)) for k in ("/F", "/UF", "/DOS", "/Mac", "/Unix", "/Desc")]
+    launch = action.get("/Win")
+    if is_type(launch, _T.dictionary):
+        texts += [text_of(launch.get(k)) for k in ("/F", "/D", "/P")]
     nxt = action.get("/Next")
-    if is_type(nxt, _T.dictionary):
-        texts += [text_of(nxt.get(k)) for k in ("/URI", "/JS")]
+    for item in (list(nxt) if is_type(nxt, _T.array) else [nxt]):
+        texts += _action_texts(item, depth + 1)
     return texts
 
 
-_ANNOT_KEYS = ("/Contents", "/T", "/Subj", "/RC", "/NM", "/DS")
+_ANNOT_KEYS = ("/Contents", "/T", "/Subj", "/RC", "/NM", "/DS", "/TU")
 _FIELD_KEYS = ("/T", "/TU", "/TM", "/V", "/DV")
 
 
@@ -355,11 +542,15 @@ def _check_annotations(search: _Search, pdf: pikepdf.Pdf) -> None:
             keys = _FIELD_KEYS if subtype == "/Widget" else _ANNOT_KEYS
             search.loose(channel, where, *(text_of(annot.get(key)) for key in keys))
             search.loose(channel, where, *_action_texts(annot.get("/A")))
+            search.loose(channel, where, text_of(annot.get("/Dest")))
             popup = annot.get("/Popup")
             if is_type(popup, _T.dictionary):
                 search.loose("annotation", where + " popup", *(text_of(popup.get(key)) for key in _ANNOT_KEYS))
             if subtype == "/FileAttachment":
                 _check_filespec(search, annot.get("/FS"), where)
+            action = annot.get("/A")
+            if is_type(action, _T.dictionary) and action.get("/F") is not None:
+                _check_filespec(search, action.get("/F"), where)
 
 
 def _walk_outline(first) -> Iterator[tuple[int, object]]:
@@ -388,7 +579,8 @@ def _check_outline(search: _Search, pdf: pikepdf.Pdf) -> None:
         return
     for count, item in _walk_outline(outlines.get("/First")):
         where = f"outline entry {count}"
-        search.loose("outline", where, text_of(item.get("/Title")), *_action_texts(item.get("/A")))
+        search.loose("outline", where, text_of(item.get("/Title")), text_of(item.get("/Dest")),
+                     *_action_texts(item.get("/A")))
 
 
 def _check_filespec(search: _Search, spec, where: str) -> None:
@@ -405,9 +597,17 @@ def _check_filespec(search: _Search, spec, where: str) -> None:
     if is_type(files, _T.dictionary):
         for _key, stream in files.items():
             if is_type(stream, _T.stream):
-                data = stream_bytes(stream)
-                search.add("attachment", search.secrets.raw(data), where + " content")
-                search.loose("attachment", where + " content", data.decode("utf-8", "replace"))
+                search.loose("attachment", where + " content", _stream_text(stream_bytes(stream)))
+
+
+def _stream_text(data: bytes) -> str:
+    """A text stream's content: UTF-16 with its byte-order mark, else UTF-8, else Latin-1."""
+    if data.startswith((b"\xfe\xff", b"\xff\xfe")):
+        return data.decode("utf-16", "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _name_tree_items(node, depth: int = 0) -> Iterator[tuple[object, object]]:
@@ -463,22 +663,46 @@ def _check_form(search: _Search, pdf: pikepdf.Pdf) -> None:
         parts = [xfa] if is_type(xfa, _T.stream) else list(xfa) if is_type(xfa, _T.array) else []
         for part in parts:
             if is_type(part, _T.stream):
-                search.add("form", search.secrets.raw(stream_bytes(part)), "XFA form data")
+                search.loose("form", "XFA form data", _stream_text(stream_bytes(part)))
+
+
+_TEXT_STREAM_TYPES = {"/Metadata", "/EmbeddedFile"}
+
+
+def _content_owners(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
+    """The objects that are page content streams."""
+    out = set()
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        for s in (list(contents) if is_type(contents, _T.array) else [contents]):
+            if is_type(s, _T.stream) and s.is_indirect:
+                out.add(s.objgen)
+    return out
 
 
 def _scan_objects(search: _Search, pdf: pikepdf.Pdf, prefix: str = "") -> None:
-    """Every object: its strings and names, and its decompressed stream data (image data excepted:
-    pixels are not text, and random pixel bytes would give false alarms for short secrets)."""
-    find = search.secrets.raw
-    for obj in pdf.objects:
+    """Every object: its decoded strings and free-text names; the strings a content stream, form or
+    appearance stream or tiling pattern shows; the text of XMP, XML and attachment streams. Image
+    and font data are not text and are not searched."""
+    contents = _content_owners(pdf)
+    info = pdf.trailer.get("/Info")
+    info_id = info.objgen if is_type(info, _T.dictionary) else None
+    for obj in objects(pdf):
         code = obj._type_code
-        if code in (_T.null, _T.boolean, _T.integer, _T.real, _T.operator, _T.reserved, _T.uninitialized):
+        if code not in (_T.dictionary, _T.stream, _T.array, _T.string, _T.name_):
             continue
-        found = find(b"\x00\xff".join(direct_atoms(obj)))
+        where = prefix + label(obj)
+        found: set[int] = set()
+        for text in decoded_atoms(obj, free_keys=obj.objgen == info_id):
+            found |= search.secrets.loose(text)
         if code == _T.stream and not is_image(obj):
-            found |= find(stream_bytes(obj))
+            kind = str(obj.get("/Type", "")) if "/Type" in obj else ""
+            if obj.objgen in contents or obj.get("/Subtype") == pikepdf.Name.Form or "/PatternType" in obj:
+                found |= search.secrets.loose(shown_strings(stream_bytes(obj)), weak=False)  # text a page shows
+            elif kind in _TEXT_STREAM_TYPES or obj.get("/Subtype") == pikepdf.Name.XML:
+                found |= search.secrets.loose(_stream_text(stream_bytes(obj)))
         if found:
-            search.add("bytes", found, prefix + label(obj))
+            search.add("objects", found, where)
 
 
 REVISION_END = re.compile(rb"startxref\s+\d+\s*%%EOF")  # where each revision of a file ends
@@ -492,11 +716,9 @@ def _earlier_revisions(raw: bytes) -> list[bytes]:
     return [raw[:end] for end in ends[:-1] if len(raw) - end > 64][-MAX_REVISIONS:]
 
 
-def _check_bytes(search: _Search, pdf: pikepdf.Pdf, raw: bytes) -> None:
+def _check_objects(search: _Search, pdf: pikepdf.Pdf, raw: bytes) -> None:
     _scan_objects(search, pdf)
-    search.add("bytes", search.secrets.raw(raw), "raw file")
-    revisions = _earlier_revisions(raw)
-    for k, old in enumerate(revisions, start=1):
+    for k, old in enumerate(_earlier_revisions(raw), start=1):
         try:
             with pikepdf.open(io.BytesIO(old)) as earlier:
                 _scan_objects(search, earlier, prefix=f"earlier revision {k}, ")
@@ -504,22 +726,22 @@ def _check_bytes(search: _Search, pdf: pikepdf.Pdf, raw: bytes) -> None:
             continue
 
 
-def verify(path: Path, secrets: Sequence[str] | Secrets, ocr_pages: Iterable[int] = (), jobs: int = 1) -> Report:
-    """Search the PDF at `path` for every secret in every channel and report what is found;
-    `ocr_pages` (0-based) are scanned pages whose image is read again with OCR.
+def verify(path: Path, secrets: Sequence[str] | SecretForms | Secrets, ocr_words: dict[int, list] | None = None,
+           boxes: dict[int, list[Rect]] | None = None, labels: Iterable[str] = ()) -> Report:
+    """Check the PDF at `path`: no form of a redacted entity in any channel, nothing left under a box.
 
-    Secrets shorter than 3 characters are ignored. The report lists leaks (channel, index of the
-    secret in `secrets`, place) and the channels searched; `Report.ok` is True when nothing was found.
-    """
+    `secrets`: the forms that must not survive; `boxes`: per page (0-based) the boxes burned in, under
+    which no glyph may be left but the words of `labels`; `ocr_words`: per page the words OCR read in
+    its scan or images (`model.Word`), each of which that holds a secret must lie under a box. The
+    report lists the leaks (channel, secret index, place) and the channels searched."""
     path = Path(path)
-    prepared = secrets if isinstance(secrets, Secrets) else Secrets(secrets)  # compiled once for both stages
+    prepared = secrets if isinstance(secrets, Secrets) else Secrets(secrets)
     search = _Search(path, prepared)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"{path.name}: cannot read for verification: {exc.strerror}") from exc
-    if not prepared:
-        search.report.checked = []
+    if not prepared and not boxes:
         return search.report
     try:
         pdf = pikepdf.open(io.BytesIO(raw))
@@ -527,16 +749,27 @@ def verify(path: Path, secrets: Sequence[str] | Secrets, ocr_pages: Iterable[int
         raise EncryptedPdfError(f"{path.name}: encrypted, cannot verify") from exc
     except pikepdf.PdfError as exc:
         raise InputFileError(f"{path.name}: not a readable PDF, cannot verify: {exc}") from exc
-    with pdf, pymupdf.open(stream=raw, filetype="pdf") as doc:
-        _check_page_text(search, doc)
-        _check_metadata(search, pdf)
-        _check_annotations(search, pdf)
-        _check_outline(search, pdf)
-        _check_attachments(search, pdf)
-        _check_form(search, pdf)
-        _check_bytes(search, pdf, raw)
-        ocr_pages = sorted(ocr_pages)
-        if ocr_pages:
-            _check_images_by_ocr(search, doc, ocr_pages, jobs)
-    search.report.checked = list(CHANNELS) + ([OCR_CHANNEL] if ocr_pages else [])
+    try:
+        doc = pymupdf.open(stream=raw, filetype="pdf")
+    except Exception as exc:
+        pdf.close()
+        raise InputFileError(f"{path.name}: not a readable PDF, cannot verify: {exc}") from exc
+    with pdf, doc:
+        checked = []
+        if boxes:
+            _check_under_boxes(search, doc, boxes, labels)
+            checked.append("under_box")
+        if prepared:
+            _check_page_text(search, doc)
+            _check_metadata(search, pdf)
+            _check_annotations(search, pdf)
+            _check_outline(search, pdf)
+            _check_attachments(search, pdf)
+            _check_form(search, pdf)
+            _check_objects(search, pdf, raw)
+            checked += [c for c in CHANNELS if c != "under_box"]
+            if ocr_words:
+                _check_ocr_words(search, ocr_words, boxes or {})
+                checked.append(OCR_CHANNEL)
+    search.report.checked = checked
     return search.report

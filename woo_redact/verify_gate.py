@@ -23,6 +23,8 @@ CHANNEL_LINES = {
     "outline": "bladwijzers: persoonsgegevens in bladwijzers / personal data in bookmarks",
     "attachment": "bijlagen: persoonsgegevens in ingesloten bestanden / personal data in attachments",
     "form": "formulier: persoonsgegevens in formuliervelden / personal data in form fields",
+    "page_text": "paginatekst: een naam of nummer van een gelakte persoon staat nog leesbaar / page text",
+    "objects": "PDF-objecten: persoonsgegevens in tekst of namen buiten de pagina / PDF objects",
 }
 
 
@@ -42,7 +44,9 @@ def check_file(path: Path, rules: Rules, password: str | None = None) -> list[st
     secrets = analysis.secrets
     if secrets:
         report = verify(path, secrets)
-        problems += [CHANNEL_LINES[c] for c in CHANNEL_LINES if any(leak.channel == c for leak in report.leaks)]
+        for channel, places in report.places().items():  # grouped by channel, with page and position
+            problems.append(f"{CHANNEL_LINES.get(channel, channel)} — {', '.join(places[:8])}"
+                            + (f" (+{len(places) - 8})" if len(places) > 8 else ""))
         problems += _hidden(path, secrets, password)
     problems += _channels(path, password)
     return problems

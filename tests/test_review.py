@@ -159,10 +159,12 @@ def test_preview_starts_with_dutch_instructions_and_keeps_the_original_pages(tmp
         assert not list(doc[0].annots())
         assert doc[1].get_text() == pymupdf.open(src)[0].get_text()
         assert [doc[i].get_label() for i in range(3)] == ["Instructie", "1", "2"]
+    # a preview is applied into its own batch output, never into another folder
+    elsewhere = CliRunner().invoke(main, ["apply", str(out / "preview" / "nota.pdf"), "--out", str(tmp_path / "a")])
+    assert elsewhere.exit_code != 0 and f"--out {out}" in elsewhere.output and not (tmp_path / "a").exists()
     # the cover never reaches the redacted output, not even through apply
-    assert CliRunner().invoke(main, ["apply", str(out / "preview" / "nota.pdf"), "--out", str(tmp_path / "a")]
-                              ).exit_code == 0
-    with pymupdf.open(tmp_path / "a" / "redacted" / "nota.pdf") as doc:
+    assert CliRunner().invoke(main, ["apply", str(out / "preview" / "nota.pdf"), "--out", str(out)]).exit_code == 0
+    with pymupdf.open(out / "redacted" / "nota.pdf") as doc:
         assert doc.page_count == 2
         assert "Afwijzen" not in doc[0].get_text() and "Instructie" not in str(doc.get_page_labels())
 

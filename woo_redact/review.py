@@ -28,6 +28,7 @@ from .people import decide_person, person_key
 from .pipeline import atomic_path, finalise, sha256_file
 from .read import open_pdf, read
 from .rules import Rules
+from .secrets import secret_forms
 from .state import State
 
 _CODE = re.compile(r"\b5\.[12]\.[12]?\.?[a-i]\b|\b5\.2\b")
@@ -75,7 +76,8 @@ def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
                         review.changed.append((base, p["ground"], ground))
                     seen.add(base)
                     review.accepted.append(Finding(nm, p["start"], p["end"], "", p["entity"], "redact", ground, p["rule"],
-                                                   "accepted by the reviewer", p["score"], None, [(pno, rect)]))
+                                                   "accepted by the reviewer", p["score"], p.get("person"),
+                                                   [(pno, rect)]))
                 elif base in kept_ids:
                     continue  # the tool's own "kept, look twice" outline
                 elif annot.type[1] in _DRAWN:
@@ -91,26 +93,55 @@ def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
     return review
 
 
-def _words_under(doc: pymupdf.Document, boxes: list[tuple[int, tuple]]) -> list[str]:
-    """The words a set of boxes covers: what must be gone from the output."""
-    out = []
-    for pno, rect in boxes:
-        r = pymupdf.Rect(rect)
-        for w in doc[pno].get_text("words"):
-            wr = pymupdf.Rect(w[:4])
-            if (wr.tl + wr.br) * 0.5 in r and len(w[4]) >= 3:
-                out.append(w[4].strip(".,;:()<>"))
-    return [w for w in out if len(w) >= 3]
+def _keep_people(review: Review, findings: dict) -> list[str]:
+    """A proposal the reviewer deleted keeps its person readable in the whole document: the person's
+    other proposals are rejected with it (one decision that covers every mention). Returns the ids so
+    rejected."""
+    by_id = {f["id"]: f for f in findings["findings"]}
+    kept = {by_id[fid].get("person") for fid in review.rejected} - {None}
+    if not kept:
+        return []
+    follow = sorted({f.id.split("-")[0] for f in review.accepted if f.person in kept})
+    review.accepted = [f for f in review.accepted if f.person not in kept]
+    review.rejected = sorted(set(review.rejected) | set(follow))
+    return follow
+
+
+def _decided(findings: dict, review: Review, text: str) -> list[Finding]:
+    """Every finding of the document as the reviewer left it, with its text: accepted and drawn ones
+    redacted, deleted proposals and the tool's own keeps kept."""
+    accepted = {f.id.split("-")[0] for f in review.accepted}
+    out = [Finding(f["id"], f["start"], f["end"], text[f["start"]:f["end"]], f["entity"],
+                   "redact" if f["id"] in accepted else "keep", f.get("ground", ""), f["rule"], "", f["score"],
+                   f.get("person")) for f in findings["findings"]]
+    return out + review.added
+
+
+def _conflicts(decided: list[Finding], added: list[Finding]) -> list[str]:
+    """Rectangles the reviewer drew over a name that otherwise stays readable: applied as drawn, and
+    said as a warning on the document."""
+    kept = [f for f in decided if f.decision == "keep" and f.entity == "PERSON"]
+    pages = sorted({f.boxes[0][0] + 1 for f in added for k in kept
+                    if f.end > f.start and f.start < k.end and k.start < f.end})
+    if not pages:
+        return []
+    return [f"let op: een getekend vlak ligt over een naam die elders openbaar blijft (p. {', '.join(map(str, pages))}); "
+            "toegepast zoals getekend"]
 
 
 def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path | None = None,
                  overview: bool = True) -> DocResult:
     """Burn in what the reviewer decided in `preview`; write OUT_DIR/redacted/<name> and record every
-    decision in OUT_DIR/woo-redact.sqlite."""
+    decision in OUT_DIR/woo-redact.sqlite. A reviewer's decision is never refused: a rectangle over a
+    name that stays readable elsewhere is applied and reported as a warning."""
     preview = Path(preview)
+    explicit = findings_path is not None
     findings_path = findings_path or preview.parent.parent / "findings" / (preview.stem + ".json")
     if not findings_path.exists():
         raise InputFileError(f"{preview}: no findings file {findings_path} for this preview")
+    if not explicit and Path(out_dir).resolve() != findings_path.parent.parent.resolve():
+        raise InputFileError(f"{preview}: belongs to the batch output {findings_path.parent.parent}, "
+                             f"not {out_dir}: use --out {findings_path.parent.parent}")
     findings = json.loads(findings_path.read_text(encoding="utf-8"))
     doc = open_pdf(preview)
     try:
@@ -123,24 +154,30 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     finally:
         doc.close()
     review = read_review(preview, findings, rules)
-    boxes = [b for f in review.accepted + review.added for b in f.boxes]
+    followed = _keep_people(review, findings)
     result = DocResult(source=preview, status="failed", pages=findings.get("pages", 0))
     with tempfile.TemporaryDirectory(prefix="woo-review-") as work:
         bare = Path(work) / "original.pdf"
         _original_from(preview, bare)
-        doc = pymupdf.open(bare)
-        secrets = sorted(set(_words_under(doc, boxes)))
-        doc.close()
         document = read(bare, rules)
         _spans_of_drawn_boxes(document, review.added)
+        decided = _decided(findings, review, document.text)
+        texts = {f.id: f.text for f in decided}
+        for f in review.accepted:
+            f.text = texts.get(f.id.split("-")[0], "")
+        secrets = secret_forms(decided, keep_words=rules.organisation_words)
         final = out_dir / "redacted" / preview.name
         result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview,
                                    text_layer=document.ocr_words(), image_words=document.image_words())
+        result.warnings += _conflicts(decided, review.added)
+        if followed:
+            result.warnings.append(f"{len(followed)} voorstel(len) vervallen: de beoordelaar hield deze persoon "
+                                   "elders in het document leesbaar")
     result.redacted = final
     result.findings = review.accepted + review.added
     result.status = "ok"
     result.findings_json = _write_reviewed(findings_path, findings, result.findings)
-    _audit(out_dir, preview.name, review, findings, sha256_file(preview))
+    _audit(out_dir, preview.name, review, findings, sha256_file(preview), followed)
     _remember_rejected_people(preview, out_dir, review, findings)
     if overview:
         write_overview(out_dir, rules)
@@ -216,7 +253,8 @@ def _remember_rejected_people(preview: Path, out_dir: Path, review: Review, find
         doc.close()
 
 
-def _audit(out_dir: Path, name: str, review: Review, findings: dict, preview_sha256: str) -> None:
+def _audit(out_dir: Path, name: str, review: Review, findings: dict, preview_sha256: str,
+           followed: list[str] = ()) -> None:
     """Every reviewer decision in the batch's database: time, document, page, box, ground, source; and
     which version of the preview was applied, so that the batch does not apply it twice."""
     state = State(out_dir / "woo-redact.sqlite")
@@ -232,8 +270,9 @@ def _audit(out_dir: Path, name: str, review: Review, findings: dict, preview_sha
     for fid in review.rejected:
         p = by_id[fid]
         box = p["boxes"][0] if p["boxes"] else {"page": 0, "rect": []}
+        reason = ("reviewer kept this person (another mention deleted)" if fid in followed else "reviewer rejected")
         rows.append((name, fid, box["page"], json.dumps(box["rect"]), p["entity"], "rejected", "", p["rule"],
-                     "reviewer rejected", p["score"], "reviewer", now))
+                     reason, p["score"], "reviewer", now))
     for f in review.added:
         rows.append((name, f.id, f.boxes[0][0] + 1, json.dumps([round(c, 2) for c in f.boxes[0][1]]), f.entity,
                      "added", f.ground, "reviewer", "drawn by the reviewer", 1.0, "reviewer", now))

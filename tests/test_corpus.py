@@ -155,3 +155,31 @@ def test_no_dev_document_loses_a_word_outside_its_redactions(dev_run, rules, eng
 
 def test_no_peer_document_loses_a_word_outside_its_redactions(peer_run, rules, engine):
     assert lost_words(peer_run[1], rules, engine) == {}
+
+
+def _apply_every_preview(out, tmp_path):
+    """Apply every untouched preview of a batch (in a copy of its output): each must apply, and change
+    nothing in the redacted text."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from woo_redact.cli import main
+
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    previews = sorted((copy / "preview").glob("*.pdf"))
+    assert previews
+    for preview in previews:
+        before = page_text(copy / "redacted" / preview.name)
+        result = CliRunner().invoke(main, ["apply", str(preview), "--out", str(copy)])
+        assert result.exit_code == 0, (preview.name, result.output)
+        assert page_text(copy / "redacted" / preview.name) == before, preview.name
+
+
+def test_every_untouched_dev_preview_applies_and_changes_nothing(dev_run, tmp_path):
+    _apply_every_preview(dev_run[0], tmp_path)
+
+
+def test_every_untouched_peer_preview_applies_and_changes_nothing(peer_run, tmp_path):
+    _apply_every_preview(peer_run[0], tmp_path)

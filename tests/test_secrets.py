@@ -337,3 +337,18 @@ def test_verify_command_names_channel_page_and_position(tmp_path):
     lines = result.output.splitlines()
     assert any("paginatekst" in line and "page 1 at (" in line for line in lines), result.output
     assert any("bladwijzers" in line and "outline entry 1" in line for line in lines), result.output
+
+
+def test_every_untouched_sample_preview_applies_and_changes_nothing(tmp_path, rules, engine):
+    from conftest import REPO
+
+    from woo_redact.batch import run_batch
+
+    out = tmp_path / "out"
+    result = run_batch(REPO / "samples", out, rules, engine)
+    assert not result.failed
+    for preview in sorted((out / "preview").glob("*.pdf")):
+        before = page_text(out / "redacted" / preview.name)
+        applied = CliRunner().invoke(main, ["apply", str(preview), "--out", str(out)])
+        assert applied.exit_code == 0, (preview.name, applied.output)
+        assert page_text(out / "redacted" / preview.name) == before, preview.name

@@ -173,7 +173,7 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
         elif f.entity in _NUMBERS or any(ch.isdigit() for ch in text):
             add(text)
             squashed = _SEP.sub("", text)
-            if squashed != text and len(squashed) >= 6:
+            if squashed != text and len(squashed) >= 6 and f.entity != "NL_POSTCODE":
                 add(squashed)
             if f.entity == "PHONE_NUMBER":
                 digits = re.sub(r"\D", "", text.replace("(0)", ""))
@@ -198,7 +198,7 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
             add(first, key)
         cores = {" ".join(w for w in s.split() if w.lower() not in PARTICLES) for s in p["surnames"]}
         for user in _user_names(p["first"], p["initials"], cores | p["surnames"]):
-            add(user)
+            add(user, key)
     for s in extra:
         add(s)
     return SecretForms(sorted(strong), sorted(weak - strong), owner)

@@ -114,6 +114,7 @@ _SEPARATORS = re.compile(r"[\s._+\-]+")
 _HYPHENATED = re.compile(r"(?<=\w)- (?=\w)")
 _DIGIT_GAPS = re.compile(r"(?<=\d)[ .\-/()]+(?=\d)")
 _NUMBER = re.compile(r"^[+\d][\d .\-/()]*$")
+_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z\d][A-Za-z\d \-]*$")  # letters and digits: a postcode, plate, IBAN
 
 
 def normalise(text: str) -> str:
@@ -202,6 +203,7 @@ class Secrets:
         text: dict[str, set[int]] = {}
         loose: dict[str, set[int]] = {}
         digits: dict[str, set[int]] = {}
+        exact: dict[str, set[int]] = {}
         weak_keys: dict[str, set[int]] = {}
         for i, secret in enumerate(self.secrets):
             if len(normalise(secret)) < MIN_SECRET_LENGTH:
@@ -209,7 +211,10 @@ class Secrets:
             if i >= len(strong):
                 weak_keys.setdefault(fold(_CAMEL.sub(" ", normalise(secret))), set()).add(i)
                 continue
-            text.setdefault(text_key(secret), set()).add(i)
+            if _CODE.search(secret):  # "1234 AB", "AB-12-CD": a code in capitals, "1234ab" is another thing
+                exact.setdefault(normalise(secret), set()).add(i)
+            else:
+                text.setdefault(text_key(secret), set()).add(i)
             for key in {loose_key(secret), loose_key(secret, camel=False)}:
                 if len(key) >= MIN_SECRET_LENGTH:
                     loose.setdefault(key, set()).add(i)
@@ -217,8 +222,8 @@ class Secrets:
                 key = digits_key(secret)
                 if len(re.sub(r"\D", "", key)) >= 6:
                     digits.setdefault(key, set()).add(i)
-        self.indices = sorted(set().union(*text.values(), *weak_keys.values())) if text or weak_keys else []
-        self._keys = {"text": text, "loose": loose, "digits": digits, "weak": weak_keys}
+        self.indices = sorted(set().union(*text.values(), *exact.values(), *weak_keys.values()))
+        self._keys = {"text": text, "exact": exact, "loose": loose, "digits": digits, "weak": weak_keys}
         self._finders: dict[str, _Finder] = {}
 
     def _finder(self, kind: str) -> _Finder:
@@ -237,12 +242,15 @@ class Secrets:
             found |= self._finder("text").find(_HYPHENATED.sub("", key))
         if self._keys["digits"]:
             found |= self._finder("digits").find(_DIGIT_GAPS.sub("", key))
+        if self._keys["exact"]:
+            found |= self._finder("exact").find(normalise(text))
         return found
 
     def text_spans(self, text: str) -> Iterator[tuple[int, int, frozenset[int]]]:
         """Where secrets stand in `text` (offsets into `text_key(text)`, which keeps the length of a
         plain text with single spaces)."""
         yield from self._finder("text").spans(text_key(text))
+        yield from self._finder("exact").spans(normalise(text))
 
     def loose(self, text: str, weak: bool = True) -> set[int]:
         """Case-insensitive, separators folded, camel case split; weak forms as written (not in text

@@ -352,3 +352,18 @@ def test_every_untouched_sample_preview_applies_and_changes_nothing(tmp_path, ru
         applied = CliRunner().invoke(main, ["apply", str(preview), "--out", str(out)])
         assert applied.exit_code == 0, (preview.name, applied.output)
         assert page_text(out / "redacted" / preview.name) == before, preview.name
+
+
+def test_decide_says_which_reviewed_documents_it_does_not_change(tmp_path, rules, engine):
+    from woo_redact.batch import run_batch
+
+    (tmp_path / "in").mkdir()
+    make_pdf(tmp_path / "in" / "nota.pdf", [NOTA])
+    out, preview = tmp_path / "out", tmp_path / "out" / "preview" / "nota.pdf"
+    assert not run_batch(tmp_path / "in", out, rules, engine).failed
+    crops_before = (out / "review.html").read_text().count("<img")
+    assert CliRunner().invoke(main, ["apply", str(preview), "--out", str(out)]).exit_code == 0
+    assert (out / "review.html").read_text().count("<img") == crops_before > 0  # apply keeps the crops
+    result = CliRunner().invoke(main, ["decide", "Hüseyin Mulder", "--keep", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "niet gewijzigd: nota.pdf is al beoordeeld" in result.output

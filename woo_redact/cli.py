@@ -225,11 +225,22 @@ def decide(name, out_dir, decision):
 
     if decision is None:
         raise click.UsageError("say --keep or --redact")
+    from .state import State
+
     try:
         decide_person(out_dir, name, decision)
     except WooRedactError as e:
         _fail(e)
     click.echo(f"{name}: {decision} (in {out_dir / 'people.yaml'}); run the batch again to apply it")
+    db = out_dir / "woo-redact.sqlite"
+    if db.exists():
+        state = State(db)
+        try:
+            reviewed = state.reviewed()
+        finally:
+            state.close()
+        for doc in reviewed:  # a reviewer's decisions stand: say so, instead of changing them silently
+            click.echo(f"niet gewijzigd: {doc} is al beoordeeld; pas de preview aan en voer apply opnieuw uit")
 
 
 @main.command()

@@ -141,6 +141,11 @@ class State:
         row = self.db.execute("SELECT written, applied FROM previews WHERE document = ?", (name,)).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    def reviewed(self) -> list[str]:
+        """The documents whose reviewer's decisions stand (applied from a preview)."""
+        rows = self.db.execute("SELECT DISTINCT document FROM decisions WHERE source = 'reviewer' ORDER BY document")
+        return [r[0] for r in rows]
+
     def decisions(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM decisions ORDER BY document, page, finding")
         cols = [c[0] for c in cur.description]

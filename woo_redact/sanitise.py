@@ -32,7 +32,8 @@ import pymupdf
 from pikepdf import Array, Dictionary, Name, String
 
 from woo_redact.errors import EncryptedPdfError, InputFileError, OutputError
-from woo_redact.verify import REVISION_END, Secrets, is_type, objects, stream_bytes, text_of
+from woo_redact.verify import (REVISION_END, Secrets, cmap_texts, is_type, objects, shown_strings, stream_bytes,
+                               text_of)
 
 PRODUCER = "woo-redact"
 
@@ -242,9 +243,10 @@ def _remove_page_extras(pdf: pikepdf.Pdf, notes: list[str]) -> None:
 _JPEG_KEEP = {0xE0: b"JFIF\0", 0xE2: b"ICC_PROFILE\0", 0xEE: b"Adobe"}
 
 
-def strip_jpeg_metadata(data: bytes) -> bytes | None:
+def strip_jpeg_metadata(data: bytes, keep_profile=None) -> bytes | None:
     """`data` (a JPEG file) without its metadata segments, or None when there is nothing to strip or the
-    file is not laid out as expected (then it is left as it is)."""
+    file is not laid out as expected (then it is left as it is). `keep_profile(segment)` says whether an
+    ICC profile may stay (its description can name a person); without it every profile stays."""
     if data[:2] != b"\xff\xd8":
         return None
     out, i, removed = [data[:2]], 2, False
@@ -272,7 +274,7 @@ def strip_jpeg_metadata(data: bytes) -> bytes | None:
         if end <= i + 3 or end > len(data):
             return None
         needed = marker in _JPEG_KEEP and data[i + 4:end].startswith(_JPEG_KEEP[marker]) and (
-            marker != 0xE0 or end - i == 18)
+            marker != 0xE0 or end - i == 18) and (marker != 0xE2 or keep_profile is None or keep_profile(data[i:end]))
         metadata = marker == 0xFE or (0xE0 <= marker <= 0xEF and not needed)
         if metadata:
             removed = True
@@ -316,7 +318,16 @@ def strip_jp2_metadata(data: bytes) -> bytes | None:
 _IMAGE_METADATA = {"/DCTDecode": ("JPEG", strip_jpeg_metadata), "/JPXDecode": ("JPEG 2000", strip_jp2_metadata)}
 
 
-def _strip_image_metadata(pdf: pikepdf.Pdf, notes: list[str]) -> None:
+def _profile_is_clean(secrets: Secrets):
+    """Whether a JPEG's ICC profile segment names no one (its description is ASCII or UTF-16)."""
+    def clean(segment: bytes) -> bool:
+        texts = [segment.decode("latin-1"), segment.decode("utf-16-be", "replace"),
+                 segment[1:].decode("utf-16-be", "replace")]
+        return not any(secrets.loose(t.replace("\x00", " "), weak=False) for t in texts)
+    return clean
+
+
+def _strip_image_metadata(pdf: pikepdf.Pdf, notes: list[str], secrets: Secrets | None = None) -> None:
     """EXIF, XMP, IPTC and comments inside embedded JPEG images, and XML and UUID boxes inside JPEG 2000
     ones: no reader shows them, and no search of the pages finds a name or a place in them."""
     stripped: dict[str, int] = {}
@@ -330,7 +341,9 @@ def _strip_image_metadata(pdf: pikepdf.Pdf, notes: list[str]) -> None:
         if kind is None:
             continue
         try:
-            data = kind[1](obj.read_raw_bytes())
+            raw = obj.read_raw_bytes()
+            data = (strip_jpeg_metadata(raw, _profile_is_clean(secrets)) if kind[1] is strip_jpeg_metadata
+                    and secrets else kind[1](raw))
         except pikepdf.PdfError:
             continue
         if data is not None:
@@ -511,6 +524,48 @@ _DEST_KEYS = {"/D", "/Dest"}
 _FREE_NAMES = {"/BaseFont", "/FontName"}
 
 
+def _clean_hidden_text(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
+    """Text the burn stage cannot reach: a tiling pattern, a soft mask's group or a form the page does
+    not draw where a redacted name is written (its text objects go, its drawing stays), and a ToUnicode
+    CMap that makes one glyph extract as a name (that mapping becomes U+FFFD)."""
+    forms = cmaps = 0
+    for obj in objects(pdf):
+        if obj._type_code != _T.stream or obj.get("/Subtype") == Name.Image:
+            continue
+        if obj.get("/Subtype") == Name.Form or "/PatternType" in obj:
+            if not secrets.loose(shown_strings(stream_bytes(obj)), weak=False):
+                continue
+            try:
+                instructions = pikepdf.parse_content_stream(obj)
+            except pikepdf.PdfError:
+                obj.write(b"")
+                forms += 1
+                continue
+            kept, inside = [], False
+            for operands, operator in instructions:
+                op = str(operator)
+                if op == "BT":
+                    inside = True
+                elif op == "ET":
+                    inside = False
+                elif not inside:
+                    kept.append((operands, operator))
+            obj.write(pikepdf.unparse_content_stream(kept))
+            forms += 1
+        elif "/Type" not in obj and "/Subtype" not in obj:
+            data = stream_bytes(obj)
+            bad = [raw for raw, text in cmap_texts(data) if secrets.loose(text, weak=False)]
+            if bad:
+                for raw in set(bad):
+                    data = data.replace(raw, b"<FFFD>")
+                obj.write(data)
+                cmaps += 1
+    if forms:
+        notes.append(_plural(forms, "pattern or form") + " with personal data in its text: text removed")
+    if cmaps:
+        notes.append(_plural(cmaps, "character map") + " that spelled personal data: mapping removed")
+
+
 def _clear_strings(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
     """Last sweep: empty every string left anywhere in the object structure that mentions a secret
     (structure-tree /Alt and /ActualText, layer names, file names...), give destination names and font
@@ -602,11 +657,12 @@ def _clean_structure(src: Path, secrets: Secrets, title: str, notes: list[str]) 
         _remove_attachments(pdf, notes)
         _remove_scripts(pdf, notes)
         _remove_page_extras(pdf, notes)
-        _strip_image_metadata(pdf, notes)
+        _strip_image_metadata(pdf, notes, secrets)
         _clean_outline(pdf, secrets, notes)
         _clean_page_labels(pdf, secrets, notes)
         _remove_optional_content(pdf, notes)
         _clean_marked_content(pdf, secrets, notes)
+        _clean_hidden_text(pdf, secrets, notes)
         _clean_catalog(pdf, notes)
         out = io.BytesIO()
         pdf.save(out)

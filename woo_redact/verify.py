@@ -375,6 +375,25 @@ def _literal(token: bytes) -> bytes:
     return _ESCAPE.sub(unescape, body)
 
 
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
+
+
+def cmap_texts(data: bytes) -> list[tuple[bytes, str]]:
+    """The Unicode texts of a ToUnicode CMap that stand for more than one character, with the hex string
+    each came from: one glyph can be made to extract as a whole name while the page shows another."""
+    if b"beginbf" not in data:
+        return []
+    out = []
+    for m in _HEX.finditer(data):
+        digits = re.sub(rb"\s", b"", m.group(1))
+        if len(digits) >= 8 and len(digits) % 4 == 0:  # two UTF-16 units or more
+            try:
+                out.append((m.group(), bytes.fromhex(digits.decode()).decode("utf-16-be", "replace")))
+            except ValueError:
+                continue
+    return out
+
+
 def shown_strings(data: bytes) -> str:
     """The strings a content stream shows, decoded as one text: pieces of one TJ array (split by
     kerning numbers) joined, others separated by a space. Strings in PDFDoc/Latin-1 and UTF-16BE."""
@@ -703,14 +722,33 @@ def _scan_objects(search: _Search, pdf: pikepdf.Pdf, prefix: str = "") -> None:
         found: set[int] = set()
         for text in decoded_atoms(obj, free_keys=obj.objgen == info_id):
             found |= search.secrets.loose(text)
+        if code == _T.stream and is_image(obj) and "/DCTDecode" in str(obj.get("/Filter", "")):
+            found |= _jpeg_header_secrets(search.secrets, obj)
         if code == _T.stream and not is_image(obj):
             kind = str(obj.get("/Type", "")) if "/Type" in obj else ""
             if obj.objgen in contents or obj.get("/Subtype") == pikepdf.Name.Form or "/PatternType" in obj:
                 found |= search.secrets.loose(shown_strings(stream_bytes(obj)), weak=False)  # text a page shows
             elif kind in _TEXT_STREAM_TYPES or obj.get("/Subtype") == pikepdf.Name.XML:
                 found |= search.secrets.loose(_stream_text(stream_bytes(obj)))
+            elif not obj.get("/Subtype") and not kind:  # a ToUnicode CMap (it has neither)
+                found |= search.secrets.loose(" ".join(t for _, t in cmap_texts(stream_bytes(obj))))
         if found:
             search.add("objects", found, where)
+
+
+def _jpeg_header_secrets(secrets: Secrets, obj) -> set[int]:
+    """Secrets in the segments before a JPEG's image data (comments, EXIF, XMP, an ICC profile's
+    description, in ASCII or UTF-16); the image data itself is not text."""
+    try:
+        raw = obj.read_raw_bytes()
+    except pikepdf.PdfError:
+        return set()
+    header = raw[:raw.find(b"\xff\xda")] if b"\xff\xda" in raw else raw[:65536]
+    found: set[int] = set()
+    for text in (header.decode("latin-1"), header.decode("utf-16-be", "replace"),
+                 header[1:].decode("utf-16-be", "replace")):
+        found |= secrets.loose(text.replace("\x00", " "), weak=False)
+    return found
 
 
 REVISION_END = re.compile(rb"startxref\s+\d+\s*%%EOF")  # where each revision of a file ends

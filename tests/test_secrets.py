@@ -367,3 +367,16 @@ def test_decide_says_which_reviewed_documents_it_does_not_change(tmp_path, rules
     result = CliRunner().invoke(main, ["decide", "Hüseyin Mulder", "--keep", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "niet gewijzigd: nota.pdf is al beoordeeld" in result.output
+
+
+def test_the_originals_own_comments_are_no_decisions(tmp_path, rules, engine):
+    (tmp_path / "in").mkdir()
+    src = make_pdf(tmp_path / "in" / "nota.pdf", [NOTA])
+    with pymupdf.open(src) as doc:  # the original came with a highlight and a sticky note
+        doc[0].add_highlight_annot(doc[0].search_for("begroting")[0])
+        doc[0].add_text_annot((400, 60), "Graag checken")
+        doc.saveIncr()
+    out = tmp_path / "out"
+    assert process(src, out, rules, engine).status == "ok"
+    assert CliRunner().invoke(main, ["apply", str(out / "preview" / "nota.pdf"), "--out", str(out)]).exit_code == 0
+    assert "begroting" in page_text(out / "redacted" / "nota.pdf")

@@ -123,6 +123,15 @@ def _cover(doc: pymupdf.Document, name: str, findings: list[Finding], rules: Rul
 
 
 NOTE_PREFIX = "woo-note-"  # /NM of our page notes: never read back as a reviewer's decision
+INCOMING_PREFIX = "woo-incoming-"  # /NM given in the preview to the original's own annotations: not decisions
+
+
+def _label_incoming(doc: pymupdf.Document) -> None:
+    """The comments and highlights the original came with are shown in the preview as they are, but a
+    reviewer did not draw them: their /NM says so, and `review` passes them over."""
+    for page in doc:
+        for k, xref in enumerate(page.annot_xrefs(), start=1):
+            doc.xref_set_key(xref[0], "NM", pymupdf.get_pdf_str(f"{INCOMING_PREFIX}{page.number + 1}-{k}"))
 NOTE_COLOUR = (0.95, 0.6, 0.0)
 
 
@@ -222,6 +231,7 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
     doc = open_pdf(src, password)
     count = uncertain = 0
     try:
+        _label_incoming(doc)
         by_page: dict[int, list[tuple[Finding, int, tuple]]] = {}
         for f in findings:
             if f.decision == "keep" and f.entity != "PERSON":

@@ -21,7 +21,7 @@ from pathlib import Path
 import pymupdf
 
 from .errors import InputFileError
-from .mark import COVER_KEY, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
+from .mark import COVER_KEY, INCOMING_PREFIX, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
 from .model import DocResult, Finding, findings_text
 from .overview import write_overview
 from .people import decide_person, person_key
@@ -65,8 +65,8 @@ def read_review(preview: Path, findings: dict, rules: Rules) -> Review:
                 nm = annot.info.get("id") or ""
                 base = nm.split("-")[0]
                 rect = tuple(annot.rect)
-                if nm.startswith(NOTE_PREFIX):
-                    continue  # our note about the page (OCR), not a decision
+                if nm.startswith((NOTE_PREFIX, INCOMING_PREFIX)):
+                    continue  # our note about the page (OCR), or a comment the original came with
                 if base in proposals:
                     p = proposals[base]
                     ground = _code(annot.info.get("content")) or p["ground"]

@@ -1,13 +1,15 @@
 """Benchmark: woo-redact's batch beside a floor measured in the same run.
 
-    python bench/run.py [--pages 300] [--docs 20] [--scans 0] [--repeat 3] [--keep DIR]
+    python bench/run.py [--pages 300] [--docs 20] [--scans 0] [--repeat 3] [--keep DIR] [--real DIR]
 
 The corpus is generated: one e-mail dossier of --pages pages plus --docs short nota's. The floor is the
 work no redaction tool can avoid, done in one plain PyMuPDF process: open each file, extract its words,
 burn in ten boxes per page and save. Printed: pages/s of both, the engine's start-up time, the batch's
 time after start-up against the floor, and the peak memory of the process. The floor and the batches
 are run --repeat times in turn and the fastest run of each is compared: on a shared machine one run
-of either can be a quarter slower than the next.
+of either can be a quarter slower than the next. `--real DIR` measures a folder of real documents the
+same way too (the real corpus that ../shared/eval/real/build.py writes: DIR or DIR/in), with the share
+of each stage in the batch's own record.
 """
 from __future__ import annotations
 
@@ -107,6 +109,34 @@ def _stages(out: Path) -> str:
     return ", ".join(f"{stage} {seconds:.2f} s ({100 * seconds / whole:.0f} %)" for stage, seconds in totals.items())
 
 
+def _real(folder: Path, work: Path, rules, engine, t_start: float, repeat: int) -> int:
+    """The floor and the batch (all cores) on a folder of real documents; returns the failed count."""
+    from woo_redact.batch import default_workers, run_batch
+
+    real = folder / "in" if (folder / "in").is_dir() else folder
+    files = sorted(real.glob("*.pdf"))
+    pages = 0
+    for f in files:
+        with pymupdf.open(f) as d:
+            pages += d.page_count
+    (work / "floor-real").mkdir(parents=True, exist_ok=True)
+    floors, times, failed = [], [], 0
+    out = work / "out-real"
+    for _ in range(repeat):
+        floors.append(floor(files, work / "floor-real"))
+        shutil.rmtree(out, ignore_errors=True)
+        t1 = time.perf_counter()
+        failed = len(run_batch(real, out, rules, engine, workers=default_workers()).failed)
+        times.append(time.perf_counter() - t1)
+    t_floor, t_batch = min(floors), min(times)
+    print(f"real documents ({real}): {len(files)} files, {pages} pages; floor {pages / t_floor:.1f} pages/s; "
+          f"batch, {default_workers()} worker(s): {t_batch:.2f} s = {pages / t_batch:.1f} pages/s "
+          f"({t_batch / t_floor:.2f}x the floor){_spread(times)}; with start-up {pages / (t_batch + t_start):.1f} "
+          f"pages/s; failed: {failed}")
+    print("  where the time went: " + _stages(out))
+    return failed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=300)
@@ -114,6 +144,7 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="keep the corpus and outputs here")
     ap.add_argument("--scans", type=int, default=0, help="add a scanned dossier of this many pages (OCR)")
     ap.add_argument("--repeat", type=int, default=3, help="rounds of floor and batches; the fastest counts")
+    ap.add_argument("--real", type=Path, help="also measure these real documents (a folder of PDFs, or its in/)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="woo-bench-"))
     corpus = work / "in"
@@ -174,6 +205,8 @@ def main() -> int:
     t_dossier = time.perf_counter() - t1
     print(f"the {dossier_pages}-page dossier alone, {workers} worker(s): {t_dossier:.2f} s; "
           f"with start-up {dossier_pages / (t_dossier + t_start):.1f} pages/s")
+    if args.real:
+        failed += _real(args.real, work, rules, engine, t_start, args.repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: main process {peak:.0f} MB, largest worker {child:.0f} MB; failed documents: {failed}")

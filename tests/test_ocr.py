@@ -224,8 +224,9 @@ def test_the_text_layer_of_a_redacted_scan_keeps_its_spaces_and_the_words_beside
     assert not any("1234" in ln or "Bos" in ln for ln in lines)
 
 
-def _nota_with_screenshot(path, logo: bool = False):
-    """A born-digital nota page with a pasted screenshot of an e-mail header (an image, no text layer)."""
+def _nota_with_screenshot(path, logo: bool = False, band: bool = False):
+    """A born-digital nota page with a pasted screenshot of an e-mail header (an image, no text layer);
+    or with a large image that runs to the top edge, as a letterhead's logo band does."""
     shot = pymupdf.open()
     sp = shot.new_page(width=360, height=110)
     sp.insert_text((10, 25), "Van: Noor Haddou <noor.haddou@minbzk.nl>\nVerzonden: 3 mei 2024 10:12\n"
@@ -236,6 +237,8 @@ def _nota_with_screenshot(path, logo: bool = False):
                                "werden gedeeld met het team; de minister heeft die cijfers gezien.", fontsize=10)
     if logo:  # a small image: a logo, no text worth reading
         page.insert_image(pymupdf.Rect(480, 30, 540, 60), pixmap=sp.get_pixmap(dpi=30))
+    elif band:  # large, but from the page's top edge down: the letterhead
+        page.insert_image(pymupdf.Rect(300, -20, 480, 90), pixmap=sp.get_pixmap(dpi=100))
     else:
         page.insert_image(pymupdf.Rect(60, 120, 420, 230), pixmap=sp.get_pixmap(dpi=200))
     page.insert_text((60, 260), "De cijfers worden in de volgende rapportage verwerkt.", fontsize=10)
@@ -264,6 +267,13 @@ def test_a_small_image_on_a_text_page_is_not_read(tmp_path, rules, engine):
     from woo_redact.read import read
 
     document = read(_nota_with_screenshot(tmp_path / "logo.pdf", logo=True), rules)
+    assert document.image_text_pages == [] and document.ocr_confidence == {}
+
+
+def test_a_letterhead_band_at_the_top_edge_is_not_read(tmp_path, rules):
+    from woo_redact.read import read
+
+    document = read(_nota_with_screenshot(tmp_path / "band.pdf", band=True), rules)
     assert document.image_text_pages == [] and document.ocr_confidence == {}
 
 

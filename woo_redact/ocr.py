@@ -82,7 +82,9 @@ def needs_ocr(page: pymupdf.Page, words: list) -> bool:
 # images on a page with a text layer that may hold text: a pasted screenshot of an e-mail, a scanned
 # letter inside a nota. Smaller ones (logos, icons, signatures) are left to the reviewer, and so is an
 # image behind the whole page: a scanner's searchable PDF (the scan with its own text layer, which is
-# read) or a letterhead background, where OCR would cost two seconds a page and add nothing.
+# read) or a letterhead background, where OCR would cost two seconds a page and add nothing. An image
+# that runs to the page's top or bottom edge is the letterhead's logo band or a footer: a pasted picture
+# stands inside the margins.
 TEXT_IMAGE_AREA = 0.02  # share of the page (a one-line screenshot is 4 %; a logo under 1.5 %)
 TEXT_IMAGE_MAX = 0.8  # share of the page
 TEXT_IMAGE_MIN = (100.0, 30.0)  # points, width and height
@@ -95,7 +97,10 @@ def text_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
     area = abs(page.rect)
     out = []
     for info in page.get_image_info():
-        r = pymupdf.Rect(info["bbox"]) & page.rect
+        drawn = pymupdf.Rect(info["bbox"])
+        if drawn.y0 <= page.rect.y0 + 1 or drawn.y1 >= page.rect.y1 - 1:
+            continue  # it runs to the top or bottom edge: a letterhead's logo or a footer band, not a paste
+        r = drawn & page.rect
         if r.is_empty or r.width < TEXT_IMAGE_MIN[0] or r.height < TEXT_IMAGE_MIN[1] \
                 or not TEXT_IMAGE_AREA * area <= abs(r) < TEXT_IMAGE_MAX * area:
             continue

@@ -203,14 +203,13 @@ def publish_gpp(bundle: Path, url: str, token: str, user: str = SOURCE, status: 
     report.waited = round(time.monotonic() - started, 1)
     for rid in rows:
         if rid not in done and rid not in report.incomplete and (rid in report.uploaded or rid in earlier):
-            report.incomplete[rid] = (f"document {report.documents[rid]}: uploadVoltooid is still false after "
-                                      f"{report.waited:.0f} s (the publicatiebank's processing failed or is "
-                                      f"not running: its Celery worker?)")
+            report.incomplete[rid] = (f"uploadVoltooid is still false after {report.waited:.0f} s (the "
+                                      f"publicatiebank's processing failed, or its worker is not running)")
     for rid, uuid in report.documents.items():
         if rid not in report.incomplete:
             why = _check_download(api, uuid, contents[rid])
             if why:
-                report.incomplete[rid] = f"document {uuid}: {why}"
+                report.incomplete[rid] = why
     if status != "concept" and not report.incomplete and report.status != status:
         # the API asks for the fields a published publicatie must have, also in a PATCH
         api.call("PATCH", f"/api/v2/publicaties/{report.publicatie}", json={

@@ -598,8 +598,9 @@ def document_publisher(item: BundleItem, rules: Rules) -> tuple[str, str] | None
     if top:
         spans = [(m.start(), m.end()) for pattern in (many, one) for m in pattern.finditer(item.text, 0, top[-1][1])]
         for start, stop in sorted(spans):
+            eol = item.text.find("\n", stop)
             before = item.text[item.text.rfind("\n", 0, start) + 1:start]
-            after = item.text[stop:(item.text.find("\n", stop) + 1 or len(item.text) + 1) - 1]
+            after = item.text[stop:eol if eol >= 0 else len(item.text)]
             if before.strip() or after.strip(" \t.,:;|"):
                 continue  # a name in a sentence, not a letterhead's or a header's line
             hit = names.get(_norm(item.text[start:stop]).lower())

@@ -6,10 +6,20 @@ headers and the token must be there, query parameters must be known, and a JSON 
 satisfy the operation's request schema (read-only properties left out). Every answer is checked against
 the operation's response schema before it is sent. The state lives in memory, so re-running a client
 against the same server shows whether it creates duplicates.
+
+It behaves like the real publicatiebank where a client can go wrong:
+- the upload parts (`bestandsdelen`) are only in the answer to creating a document, never in a GET;
+- the organisations list shows the active ones unless `isActief` says `false` or `alle`;
+- after the last part the document is not complete yet: a background step strips the PDF's metadata
+  (rewriting the file, so its SHA-256 changes) and only then reports `uploadVoltooid: true`, `strip_delay`
+  seconds later; until then the download answers 409;
+- that step fails when the publicatie changes while it runs (as the real Celery task does when a PATCH
+  publishes the publicatie under it): the document stays incomplete and its download answers 409 for good.
 """
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 import threading
@@ -105,8 +115,16 @@ class Spec:
 
 
 class FakePublicatiebank:
-    def __init__(self, spec_path: Path, token: str, organisations: list[dict], categories: list[dict]):
+    def __init__(self, spec_path: Path, token: str, organisations: list[dict], categories: list[dict],
+                 strip_delay: float = 0.3):
         self.spec = Spec(spec_path)
+        self.strip_delay = strip_delay
+        self.lock = threading.RLock()
+        self.bestandsdelen: dict[str, list[dict]] = {}  # document UUID → its parts (shown only on POST)
+        self.served: dict[str, bytes] = {}  # document UUID → the stripped file its download serves
+        self.strip_failures: list[str] = []  # document UUIDs whose strip step failed
+        self.versions: dict[str, int] = {}  # publicatie UUID → number of changes
+        self.timers: list[threading.Timer] = []
         self.token = token
         self.requests: list[tuple[str, str]] = []
         self.problems: list[str] = []
@@ -124,12 +142,14 @@ class FakePublicatiebank:
         return self
 
     def __exit__(self, *exc):
+        for timer in self.timers:
+            timer.cancel()
         self.server.shutdown()
         self.server.server_close()
 
     def content(self, doc_uuid: str) -> bytes:
-        doc = self.documenten[doc_uuid]
-        return b"".join(self.parts[doc_uuid][p["uuid"]] for p in doc["bestandsdelen"])
+        """What the client sent, joined from its parts."""
+        return b"".join(self.parts[doc_uuid][p["uuid"]] for p in self.bestandsdelen[doc_uuid])
 
     # ------------------------------------------------------------------ handling
     def _handler(self):
@@ -139,7 +159,14 @@ class FakePublicatiebank:
             def log_message(self, *args):
                 pass
 
-            def _send(self, status: int, body: dict | None, schema: dict | None = None):
+            def _send(self, status: int, body: dict | bytes | None, schema: dict | None = None):
+                if isinstance(body, bytes):
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if schema is not None and body is not None:
                     errors = bank.spec.validate(schema, body, request=False)
                     if errors:
@@ -200,12 +227,13 @@ class FakePublicatiebank:
                 answer = getattr(bank, "op_" + self.command.lower() + "_" + re.sub(r"\W+", "_", template).strip("_"), None)
                 if answer is None:
                     return self._fail(501, f"the fake does not answer {self.command} {template}")
-                status, result = answer(params, query, body)
+                with bank.lock:
+                    status, result = answer(params, query, body)
                 responses = op["responses"].get(str(status)) or {}
                 schema = ((responses.get("content") or {}).get("application/json") or {}).get("schema")
                 self._send(status, result, schema)
 
-            do_GET = do_POST = do_PUT = do_PATCH = _handle
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         return Handler
 
@@ -215,7 +243,11 @@ class FakePublicatiebank:
         return {"count": len(items), "next": None, "previous": None, "results": items}
 
     def op_get_api_v2_organisaties(self, params, query, body):
-        return 200, self._page(self.organisations)
+        active = query.get("isActief", "true")  # the real default: active organisations only
+        items = [o for o in self.organisations
+                 if (active == "alle" or o.get("isActief", True) == (active == "true"))
+                 and query.get("identifier") in (None, o["identifier"])]
+        return 200, self._page(items)
 
     def op_get_api_v2_informatiecategorieen(self, params, query, body):
         return 200, self._page(self.categories)
@@ -252,6 +284,12 @@ class FakePublicatiebank:
         if publicatie is None:
             return 404, {"detail": "not found"}
         publicatie.update({k: v for k, v in body.items() if k in publicatie})
+        publicatie["laatstGewijzigdDatum"] = self._now()
+        self.versions[params["uuid"]] = self.versions.get(params["uuid"], 0) + 1
+        if body.get("publicatiestatus") == "gepubliceerd":  # publishing a publicatie publishes its documents
+            for document in self.documenten.values():
+                if document["publicatie"] == params["uuid"] and document["publicatiestatus"] == "concept":
+                    document.update(publicatiestatus="gepubliceerd", gepubliceerdOp=self._now())
         return 200, publicatie
 
     def op_get_api_v2_documenten(self, params, query, body):
@@ -259,6 +297,24 @@ class FakePublicatiebank:
                  if query.get("publicatie") in (None, d["publicatie"])
                  and query.get("identifier") in (None, d["identifier"])]
         return 200, self._page(items)
+
+    def op_get_api_v2_documenten_uuid(self, params, query, body):
+        document = self.documenten.get(params["uuid"])
+        return (200, document) if document else (404, {"detail": "not found"})
+
+    def op_delete_api_v2_documenten_uuid(self, params, query, body):
+        if self.documenten.pop(params["uuid"], None) is None:
+            return 404, {"detail": "not found"}
+        self.served.pop(params["uuid"], None)
+        return 204, None
+
+    def op_get_api_v2_documenten_uuid_download(self, params, query, body):
+        document = self.documenten.get(params["uuid"])
+        if document is None:
+            return 404, {"detail": "not found"}
+        if not document["uploadVoltooid"]:
+            return 409, {"detail": "The document upload is not yet completed."}
+        return 200, self.served[params["uuid"]]
 
     def op_post_api_v2_documenten(self, params, query, body):
         uid = str(uuidlib.uuid4())
@@ -268,16 +324,19 @@ class FakePublicatiebank:
             pid = str(uuidlib.uuid4())
             parts.append({"uuid": pid, "url": f"{self.url}/api/v2/documenten/{uid}/bestandsdelen/{pid}",
                           "volgnummer": i, "omvang": min(PART_SIZE, size - offset)})
-        document = {**{k: v for k, v in body.items()}, "uuid": uid, "bestandsdelen": parts, "uploadVoltooid": False,
+        document = {**{k: v for k, v in body.items()}, "uuid": uid, "uploadVoltooid": False,
                     "publicatiestatus": "concept", "registratiedatum": self._now(), "laatstGewijzigdDatum": self._now(),
                     "gepubliceerdOp": None, "ingetrokkenOp": None}
         self.documenten[uid] = document
+        self.bestandsdelen[uid] = parts
         self.parts[uid] = {}
-        return 201, document
+        return 201, {**document, "bestandsdelen": parts}  # the parts: in this answer only
 
     def op_put_api_v2_documenten_uuid_bestandsdelen_partUuid(self, params, query, body):
         document = self.documenten.get(params["uuid"])
-        part = next((p for p in (document or {}).get("bestandsdelen", []) if p["uuid"] == params["partUuid"]), None)
+        part = next((p for p in self.bestandsdelen.get(params["uuid"], []) if p["uuid"] == params["partUuid"]), None)
+        if document is None:
+            part = None
         if part is None:
             return 404, {"detail": "not found"}
         data = body["inhoud"] if isinstance(body["inhoud"], bytes) else body["inhoud"].encode()
@@ -285,5 +344,31 @@ class FakePublicatiebank:
             self.problems.append(f"part {part['volgnummer']}: {len(data)} bytes, expected {part['omvang']}")
             return 400, {"detail": "wrong part size"}
         self.parts[params["uuid"]][part["uuid"]] = data
-        document["uploadVoltooid"] = len(self.parts[params["uuid"]]) == len(document["bestandsdelen"])
-        return 200, {"documentUploadVoltooid": document["uploadVoltooid"]}
+        all_sent = len(self.parts[params["uuid"]]) == len(self.bestandsdelen[params["uuid"]])
+        if all_sent:  # the parts are complete; the document is not until the strip step has run
+            version = self.versions.get(document["publicatie"], 0)
+            timer = threading.Timer(self.strip_delay, self._strip, (params["uuid"], version))
+            timer.daemon = True
+            self.timers.append(timer)
+            timer.start()
+        return 200, {"documentUploadVoltooid": all_sent}
+
+    def _strip(self, doc_uuid: str, version: int) -> None:
+        """The background step after the last part: the file without its metadata, then complete; failed
+        (the document left incomplete) when its publicatie changed in the meantime."""
+        import pymupdf
+
+        with self.lock:
+            document = self.documenten.get(doc_uuid)
+            if document is None:
+                return
+            if self.versions.get(document["publicatie"], 0) != version:
+                self.strip_failures.append(doc_uuid)
+                return
+            with pymupdf.open(stream=self.content(doc_uuid), filetype="pdf") as pdf:
+                pdf.set_metadata({})
+                pdf.del_xml_metadata()
+                out = io.BytesIO()
+                pdf.save(out, garbage=1)
+            self.served[doc_uuid] = out.getvalue()
+            document.update(uploadVoltooid=True, bestandsomvang=len(self.served[doc_uuid]))

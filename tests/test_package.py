@@ -10,7 +10,7 @@ import json
 import re
 import shutil
 import urllib.parse
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -37,6 +37,7 @@ PUBLISHED = {"nota.pdf", "kamerbrief.pdf", "email.pdf", "verslag.pdf", "motie.pd
 HEADER = ["ID", "Matter", "Family", "Email Thread ID", "Document", "File Type", "Datum", "Beoordeling",
           "Opgeschort", "Beoordelingsgrond", "Toelichting", "Publieke Link", "Gerelateerd ID", "Zaaknummer"]
 NEE_PEOPLE = ["Wouter Kroezen", "wouter.kroezen@minbzk.nl"]
+MIN_AM = "https://identifier.overheid.nl/tooi/id/ministerie/mnre1162"  # ministerie van Asiel en Migratie
 
 
 def _nota_nee(path: Path) -> Path:
@@ -276,7 +277,10 @@ def test_diwoo_metadata_validates_and_names_no_one(batch, bundle, rules):
         assert _valid(xsd, path)
         doc = etree.parse(str(path))
         dw = doc.find("d:DiWoo", NS)
-        assert dw.find("d:publisher", NS).get("resource") == rules.publisher["publisher"]["tooi"]
+        # the Kamerbrief's letterhead and signature name its own ministry; the others name none other
+        publisher = (MIN_AM if source == "kamerbrief.pdf" else rules.publisher["publisher"]["tooi"])
+        assert dw.find("d:publisher", NS).get("resource") == publisher, source
+        assert dw.find("d:verantwoordelijke", NS).get("resource") == publisher, source
         assert dw.find("d:titelcollectie/d:officieleTitel", NS).text
         cat = dw.find("d:classificatiecollectie/d:informatiecategorieen/d:informatiecategorie", NS)
         assert cat.get("resource") == "https://identifier.overheid.nl/tooi/def/thes/kern/c_3baef532"  # 014
@@ -576,3 +580,148 @@ def test_package_command_builds_a_checked_bundle_from_a_batch(tmp_path, engine):
     assert "bundle ready" in result.output
     assert check_bundle(bundle) == []
     assert (bundle / "inventaris.xlsx").exists() and list((bundle / "documents").glob("*.pdf"))
+
+
+# ------------------------------------------------------------------------------------ publication settings
+
+
+def _item(tmp_path: Path, name: str, text: str) -> BundleItem:
+    """A published document without redactions: a PDF made in code and its text."""
+    from conftest import make_pdf
+
+    (tmp_path / "redacted").mkdir(exist_ok=True)
+    pdf = make_pdf(tmp_path / "redacted" / name, [text])
+    with pymupdf.open(pdf) as doc:
+        read = doc[0].get_text()
+    return BundleItem(source=name, pages=1, redacted=pdf, text=read)
+
+
+LETTERS = {
+    "brief-am.pdf": "Ministerie van Asiel en Migratie\nPostbus 20011\n2500 EA Den Haag\n\nBetreft: opvangcapaciteit\n"
+                    "\nGeachte voorzitter,\nHierbij de stand van zaken. Het ministerie van Financiën is ingelicht.\n",
+    "nota-fin.pdf": "Betreft: begrotingsruimte\n\nGeachte voorzitter,\nHierbij de cijfers.\n" + "Tekst.\n" * 20
+                    + "De Minister van Financiën,\n\nA. Voorbeeld\n",
+    "memo.pdf": "Betreft: planning\n\nGeachte collega,\nDe planning volgt. Het Ministerie van Defensie weet ervan.\n"
+                + "Tekst.\n" * 20,
+}
+
+
+@pytest.fixture
+def letters(tmp_path):
+    return [_item(tmp_path, name, text) for name, text in LETTERS.items()]
+
+
+def test_each_document_has_the_publisher_it_names_itself(letters, rules, tmp_path):
+    report = build_bundle(letters, tmp_path / "b", rules, base_url=BASE, now=NOW, matter="WOO-2025-17")
+    found = {}
+    for r in report.published:
+        dw = etree.parse(str(report.path / r.metadata)).find("d:DiWoo", NS)
+        found[r.source] = (dw.find("d:publisher", NS).get("resource"), dw.find("d:publisher", NS).text)
+    assert found["brief-am.pdf"] == (MIN_AM, "Ministerie van Asiel en Migratie")  # letterhead
+    assert found["nota-fin.pdf"][0].endswith("/ministerie/mnre1090")  # "De Minister van Financiën," signs it
+    # a ministry mentioned in the running text is not the document's: the rules file's publisher
+    assert found["memo.pdf"] == (rules.publisher["publisher"]["tooi"], rules.publisher["publisher"]["name"])
+    manifest = json.loads((report.path / "manifest.json").read_text())
+    assert manifest["publisher"]["tooi"] == rules.publisher["publisher"]["tooi"]  # the bundle's: the rules'
+    assert {d["document"]: d["publisher"]["tooi"] for d in manifest["documents"]}["brief-am.pdf"] == MIN_AM
+
+
+def test_matter_zaaknummer_and_public_links_fill_the_inventory(letters, rules, tmp_path):
+    report = build_bundle(letters, tmp_path / "zaak bundle", rules, base_url=BASE, now=NOW,
+                          matter="WOO-2025-17", zaaknummer="Z2025-001; Z2025-002")
+    assert not [w for w in report.warnings if "matter" in w]
+    rows = list(csv.DictReader(open(report.path / "inventaris.csv", encoding="utf-8", newline="")))
+    assert {r["Matter"] for r in rows} == {"WOO-2025-17"} and {r["Zaaknummer"] for r in rows} == {"Z2025-001;Z2025-002"}
+    for row in rows:
+        pdf = next((report.path / "documents").glob(f"{row['ID']}-*.pdf"))
+        assert row["Publieke Link"] == f"{BASE}/documents/{pdf.name}"
+    wb = openpyxl.load_workbook(report.path / "inventaris.xlsx")
+    assert [c.value for c in wb.active[2]][HEADER.index("Zaaknummer")] == "Z2025-001;Z2025-002"
+    assert json.loads((report.path / "manifest.json").read_text())["zaaknummer"] == "Z2025-001;Z2025-002"
+    # from rules/publisher.yaml when not given; without any, the folder's name, with a warning
+    configured = dataclasses.replace(rules, publisher={**rules.publisher, "matter": "WOO-7", "zaaknummer": "Z9"})
+    again = build_bundle(letters, tmp_path / "zaak bundle", configured, now=NOW)
+    rows = list(csv.DictReader(open(again.path / "inventaris.csv", encoding="utf-8", newline="")))
+    assert {(r["Matter"], r["Zaaknummer"], r["Publieke Link"]) for r in rows} == {("WOO-7", "Z9", "")}
+    assert any("robots.txt and the Woo-index sitemaps are left out" in w for w in again.warnings)
+    plain = build_bundle(letters, tmp_path / "zaak bundle", rules, base_url=BASE, now=NOW)
+    assert any("no matter given" in w and "'zaak-bundle'" in w for w in plain.warnings)
+    with pytest.raises(Exception, match="zaaknummer"):
+        build_bundle(letters, tmp_path / "x", rules, now=NOW, zaaknummer="Z1 <script>")
+
+
+def test_the_csv_has_no_byte_order_mark(letters, rules, tmp_path):
+    report = build_bundle(letters, tmp_path / "b", rules, now=NOW, matter="WOO-2025-17")
+    raw = (report.path / "inventaris.csv").read_bytes()
+    assert raw.startswith(b"ID,Matter,")
+    assert "inventaris.xlsx" in (report.path / "LEESMIJ.txt").read_text() and "woo-web" in (
+        report.path / "LEESMIJ.txt").read_text()
+
+
+def test_robots_txt_under_a_path_warns_with_the_sitemap_lines(letters, rules, tmp_path):
+    report = build_bundle(letters, tmp_path / "b", rules, base_url="https://www.example.nl/woo/", now=NOW,
+                          matter="WOO-2025-17")
+    warning = next(w for w in report.warnings if w.startswith("robots.txt"))
+    lines = [ln for ln in (report.path / "robots.txt").read_text().splitlines() if ln.startswith("Sitemap:")]
+    assert lines == ["Sitemap: https://www.example.nl/woo/sitemaps/sitemapindex-diwoo-infocat014.xml"]
+    assert "https://www.example.nl/robots.txt" in warning and all("  " + ln in warning.splitlines() for ln in lines)
+    leesmij = (report.path / "LEESMIJ.txt").read_text()
+    assert "https://www.example.nl/robots.txt" in leesmij and all(ln in leesmij for ln in lines)
+    root = build_bundle(letters, tmp_path / "c", rules, base_url="https://woo.example.nl", now=NOW,
+                        matter="WOO-2025-17")
+    assert not [w for w in root.warnings if w.startswith("robots.txt")]
+
+
+def test_lastmod_is_when_the_document_changed(letters, rules, tmp_path):
+    import os
+
+    def lastmods(report):
+        out = {}
+        for sitemap in (report.path / "sitemaps").glob("sitemap-*.xml"):
+            for url in etree.parse(str(sitemap)).getroot().iterfind("s:url", NS):
+                out[url.findtext("s:loc", namespaces=NS).rsplit("/", 1)[1].split("-")[0]] = url.findtext(
+                    "s:lastmod", namespaces=NS)
+        index = next((report.path / "sitemaps").glob("sitemapindex-*.xml"))
+        return out, etree.parse(str(index)).getroot().findtext("s:sitemap/s:lastmod", namespaces=NS)
+
+    written = datetime(2025, 4, 10, 9, 0, tzinfo=timezone.utc).timestamp()
+    for item in letters:
+        os.utime(item.redacted, (written, written))
+    out = tmp_path / "b"
+    first, first_index = lastmods(build_bundle(letters, out, rules, base_url=BASE, now=NOW, matter="WOO-1"))
+    assert len(first) == 3 and all(datetime.fromisoformat(v).timestamp() == written for v in first.values())
+    # packaged again a day later: the redacted files written again (same content), one changed
+    later = datetime(2025, 5, 2, 10, 0, tzinfo=timezone.utc)
+    for item in letters:
+        os.utime(item.redacted, (later.timestamp(), later.timestamp()))
+    from conftest import make_pdf
+
+    changed = letters[0]
+    make_pdf(changed.redacted, [LETTERS[changed.source] + "Nagekomen: een bijlage.\n"])
+    os.utime(changed.redacted, (later.timestamp(), later.timestamp()))
+    second = build_bundle(letters, out, rules, base_url=BASE, now=later + timedelta(hours=1), matter="WOO-1")
+    again, again_index = lastmods(second)
+    for source, rid in {r.source: r.id for r in second.rows}.items():
+        if source == changed.source:
+            assert datetime.fromisoformat(again[rid]).timestamp() == later.timestamp()
+        else:
+            assert again[rid] == first[rid]  # unchanged: the harvester need not fetch it again
+    assert datetime.fromisoformat(again_index).timestamp() == later.timestamp()
+    assert datetime.fromisoformat(first_index).timestamp() == written
+
+
+def test_the_bundle_is_readable_for_others(letters, rules, tmp_path):
+    import os
+    import stat
+
+    report = build_bundle(letters, tmp_path / "b", rules, base_url=BASE, now=NOW, matter="WOO-1", zip=True)
+    assert stat.S_IMODE(report.path.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in report.path.rglob("*") if p.is_file()} == {0o644}
+    assert stat.S_IMODE(report.zip.stat().st_mode) == 0o644
+    old = os.umask(0o027)
+    try:
+        strict = build_bundle(letters, tmp_path / "s", rules, now=NOW, matter="WOO-1")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(strict.path.stat().st_mode) == 0o750
+    assert {stat.S_IMODE(p.stat().st_mode) for p in strict.path.rglob("*") if p.is_file()} == {0o640}

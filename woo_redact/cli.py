@@ -127,9 +127,13 @@ def apply(preview, out_dir, findings_path, rules_dir):
               help="Where the publication bundle goes.")
 @click.option("--base-url", default=None, help="https URL where the documents will be published (sitemaps).")
 @click.option("--zip", "as_zip", is_flag=True, help="Also write the bundle as a .zip.")
+@click.option("--matter", default=None,
+              help="Kenmerk of the Woo-verzoek or publication (inventory 'Matter'; default: rules/publisher.yaml).")
+@click.option("--zaaknummer", default=None,
+              help="Zaaknummer(s), separated by ';' (inventory 'Zaaknummer'; default: rules/publisher.yaml).")
 @rules_option
 @password_option
-def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
+def package(in_dir, out_dir, bundle_dir, base_url, as_zip, matter, zaaknummer, rules_dir, password):
     """Build the publication bundle of the batch IN_DIR → OUT: redacted documents meant for publication,
     inventaris.xlsx/.csv, DiWoo metadata, Woo-index sitemaps, text versions and a checked manifest."""
     from .batch import default_workers, run_batch
@@ -140,11 +144,11 @@ def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
     except OSError as e:
         click.echo(f"Error: {out_dir}: {e.strerror or e}", err=True)
         sys.exit(int(ExitCode.file_access_error))
-    _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir)
+    _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter, zaaknummer)
     sys.exit(int(result.exit_code))  # the bundle lists a failed document as not published; say so here too
 
 
-def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir) -> None:
+def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter=None, zaaknummer=None) -> None:
     """The last step of `batch --bundle` and of `package`: build and check the publication bundle."""
     from .batch import STATE_FILE
     from .ocr import CACHE_DIR
@@ -158,7 +162,8 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir) -> N
             document = read(r.pdf or r.source, rules, password, ocr_cache=out_dir / CACHE_DIR) \
                 if r.status == "ok" else None
             items.append(item_from(r, document))
-        report = build_bundle(items, bundle_dir, rules, base_url=base_url, zip=as_zip)
+        report = build_bundle(items, bundle_dir, rules, base_url=base_url, zip=as_zip, matter=matter,
+                              zaaknummer=zaaknummer)
     except (WooRedactError, ValueError) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(int(getattr(e, "exit_code", ExitCode.bad_args)))
@@ -167,7 +172,10 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir) -> N
         state.packaged([r.redacted.name for r in result.results if r.status == "ok" and r.redacted])
     finally:
         state.close()
-    click.echo(f"bundle ready: {len(report.published)} of {len(report.rows)} document(s) published → {bundle_dir}")
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"bundle ready: {len(report.published)} document(s) to publish, {len(report.rows)} in the inventory"
+               f" → {bundle_dir}")
 
 
 @main.command()
@@ -180,8 +188,12 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir) -> N
 @click.option("--token", envvar="WOO_REDACT_GPP_TOKEN", default=None,
               help="The publicatiebank's API token (or $WOO_REDACT_GPP_TOKEN).")
 @click.option("--status", type=click.Choice(["concept", "gepubliceerd"]), default="concept", show_default=True,
-              help="With --gpp: leave the publicatie as a concept, or publish it at once.")
-def publish(bundle, target, base_url, gpp_url, token, status):
+              help="With --gpp: leave the publicatie as a concept, or publish it once every document is complete.")
+@click.option("--force", is_flag=True,
+              help="With --to: replace the folder even when it holds other files than an earlier web root.")
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=300, show_default=True,
+              help="With --gpp: seconds to wait, at most, for the publicatiebank to finish processing the uploads.")
+def publish(bundle, target, base_url, gpp_url, token, status, force, wait):
     """Publish a checked BUNDLE (from `package`): as a static web root for the Woo-index to harvest (--to),
     and/or to a GPP-Woo publicatiebank (--gpp). Re-running does not create duplicates."""
     from .publish import publish_static
@@ -194,16 +206,26 @@ def publish(bundle, target, base_url, gpp_url, token, status):
         sys.exit(int(ExitCode.bad_args))
     try:
         if target:
-            documents = publish_static(bundle, target, base_url)
-            click.echo(f"published {len(documents)} document(s) → {target} (index.html, robots.txt, sitemaps)")
+            web = publish_static(bundle, target, base_url, force=force)
+            click.echo(f"published {len(web.documents)} document(s) → {target} (index.html"
+                       + (", robots.txt, sitemaps)" if web.harvest else ")"))
+            for warning in web.warnings:
+                click.echo(f"Warning: {warning}", err=True)
         if gpp_url:
             from .gpp import publish_gpp
 
-            report = publish_gpp(bundle, gpp_url, token, status=status)
+            report = publish_gpp(bundle, gpp_url, token, status=status, wait=wait)
             click.echo(f"publicatie {report.publicatie} ({'created' if report.created else 'found'}, {report.status})")
             for doc_id, doc_uuid in report.documents.items():
-                sent = "uploaded" if doc_id in report.uploaded else "already there"
-                click.echo(f"  {doc_id} → document {doc_uuid} ({sent})")
+                sent = ("made afresh" if doc_id in report.remade else "uploaded" if doc_id in report.uploaded
+                        else "already there")
+                state = f"NOT complete: {report.incomplete[doc_id]}" if doc_id in report.incomplete else "complete"
+                click.echo(f"  {doc_id} → document {doc_uuid} ({sent}, {state})")
+            if report.incomplete:
+                kept = f"; the publicatie stays {report.status}" if status != report.status else ""
+                click.echo(f"Error: {len(report.incomplete)} of {len(report.documents)} document(s) not complete in "
+                           f"the publicatiebank{kept}; run the same command again", err=True)
+                sys.exit(int(ExitCode.verification_failed))
     except WooRedactError as e:
         _fail(e)
     except OSError as e:
@@ -278,10 +300,12 @@ def verify(file, rules_dir, password):
               help="End by building the publication bundle here (as `package` does).")
 @click.option("--base-url", default=None, help="With --bundle: https URL where the documents will be published.")
 @click.option("--zip", "as_zip", is_flag=True, help="With --bundle: also write the bundle as a .zip.")
+@click.option("--matter", default=None, help="With --bundle: kenmerk of the Woo-verzoek or publication.")
+@click.option("--zaaknummer", default=None, help="With --bundle: zaaknummer(s), separated by ';'.")
 @rules_option
 @password_option
-def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_dir, base_url, as_zip, rules_dir,
-          password):
+def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_dir, base_url, as_zip, matter,
+          zaaknummer, rules_dir, password):
     """Redact every document in IN_DIR into OUT_DIR (redacted/, preview/, findings/, woo-redact.sqlite).
 
     Running the same command again continues where an earlier run stopped."""
@@ -352,7 +376,7 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
         click.echo(f"{done} of {len(result.results)} file(s) done{resumed}, {pages} pages, {boxes} redactions, "
                    f"{len(result.failed)} failed, {len(result.skipped)} not processed → {out_dir}")
     if bundle_dir:
-        _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir)
+        _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter, zaaknummer)
     sys.exit(int(result.exit_code))
 
 

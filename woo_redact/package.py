@@ -561,14 +561,79 @@ def _publisher(rules: Rules) -> tuple[str, str]:
     return name.strip(), tooi
 
 
+@lru_cache(maxsize=1)
+def _organisations() -> tuple[dict[str, tuple[str, str]], re.Pattern, re.Pattern]:
+    """Every organisation of the TOOI lists by its folded label → (label, URI), and two patterns that find
+    their labels in a text: names of two or more words in any case, one-word names only as written."""
+    lists = value_lists()
+    names: dict[str, tuple[str, str]] = {}
+    for list_name in ORGANISATION_LISTS:
+        for uri, label in lists.get(list_name, {}).items():
+            label = _norm(label)
+            if len(label) >= 4 and label.lower() not in names:
+                names[label.lower()] = (label[:1].upper() + label[1:], uri)
+
+    def pattern(labels, flags):
+        alts = [r"\s+".join(re.escape(w) for w in k.split(" ")) for k in sorted(labels, key=len, reverse=True)]
+        return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", flags)
+
+    originals = [label for _, (label, _) in names.items()]
+    many = pattern([lb for lb in originals if " " in lb], re.I)
+    one = pattern([lb for lb in originals if " " not in lb], 0)
+    return names, many, one
+
+
+_SIGNER = re.compile(r"(?im)^[ \t]*(?:de[ \t]+)?(?:minister|staatssecretaris)[ \t]+(?:van|voor)[ \t]+"
+                     r"(?P<rest>[^\n,]+?)[ \t]*,?[ \t]*$")
+HEADER_LINES = 15  # the lines of a document's top (letterhead, header column) where its organisation stands
+
+
+def document_publisher(item: BundleItem, rules: Rules) -> tuple[str, str] | None:
+    """The organisation a document names itself: an organisation of the TOOI lists on a line of its own in
+    its letterhead or header (its first lines, outside redacted text), else the ministry of "De Minister van …" signing it.
+    None when it names none."""
+    names, many, one = _organisations()
+    text = _Text(item.text, item.redactions, rules)
+    top = [(s, e) for s, e, line in _lines(item.text) if line.strip()][:HEADER_LINES]
+    if top:
+        spans = [(m.start(), m.end()) for pattern in (many, one) for m in pattern.finditer(item.text, 0, top[-1][1])]
+        for start, stop in sorted(spans):
+            eol = item.text.find("\n", stop)
+            before = item.text[item.text.rfind("\n", 0, start) + 1:start]
+            after = item.text[stop:eol if eol >= 0 else len(item.text)]
+            if before.strip() or after.strip(" \t.,:;|"):
+                continue  # a name in a sentence, not a letterhead's or a header's line
+            hit = names.get(_norm(item.text[start:stop]).lower())
+            if hit and not text.overlaps(start, stop):
+                return hit
+    for m in _SIGNER.finditer(item.text):
+        if text.overlaps(m.start(), m.end()):
+            continue
+        hit = names.get(f"ministerie van {_norm(m.group('rest'))}".lower())
+        if hit:
+            return hit
+    return None
+
+
 def _matter(value: str | None, out: Path, rules: Rules) -> str:
     if value:
         if not MATTER_PATTERN.match(value):
-            raise RulesError(f"{_publisher_file(rules)}: matter {value!r} must be 2-255 characters out of "
-                             f"A-Z a-z 0-9 - . _ ~")
+            raise RulesError(f"matter {value!r} (--matter, or matter in {_publisher_file(rules)}) must be 2-255 "
+                             f"characters out of A-Z a-z 0-9 - . _ ~")
         return value
     derived = re.sub(r"[^A-Za-z0-9._~-]+", "-", _fold(out.name).replace(" ", "-")).strip("-.")[:255]
     return derived if MATTER_PATTERN.match(derived) else "woo-redact"
+
+
+ZAAKNUMMER_PATTERN = re.compile(r"^[A-Za-z0-9._/-]+(?:[;,][A-Za-z0-9._/-]+)*$")
+
+
+def _zaaknummer(value: str | None, rules: Rules) -> str:
+    value = re.sub(r"\s*([;,])\s*", r"\1", str(value or "").strip())
+    if value and (len(value) > 255 or not ZAAKNUMMER_PATTERN.match(value)):
+        raise RulesError(f"zaaknummer {value!r} (--zaaknummer, or zaaknummer in {_publisher_file(rules)}) must "
+                         f"be one or more numbers of A-Z a-z 0-9 . _ / - separated by ';' or ','")
+    return value
 
 
 def _base_url(base_url: str | None) -> str | None:
@@ -628,6 +693,8 @@ class BundleRow:
     text: str | None = None
     metadata: str | None = None
     meta: Metadata | None = field(default=None, repr=False)
+    publisher: tuple[str, str] | None = None  # (name, TOOI URI) the document names itself; else the rules'
+    lastmod: datetime | None = None  # when its published content last changed (sitemap <lastmod>)
 
 
 @dataclass
@@ -797,25 +864,31 @@ def _xml_bytes(root: etree._Element) -> bytes:
 def _sitemaps(rows: list[BundleRow], docs: dict[str, etree._Element], base: str, category: dict,
               now: datetime, max_urls: int) -> dict[str, bytes]:
     """sitemaps/sitemap-diwoo-infocatNNN-KKKK.xml (≤ max_urls entries, ≤ 50 MB each) and the index
-    sitemaps/sitemapindex-diwoo-infocatNNN.xml that lists them."""
+    sitemaps/sitemapindex-diwoo-infocatNNN.xml that lists them. A document's <lastmod> is the time its
+    published content last changed (`BundleRow.lastmod`), a sitemap's the latest of its documents': a
+    harvester fetches again only what changed."""
     number = category["number"]
     if not number:
         raise RulesError(f"information category {category['label']!r} has no sitemapindex-diwoo-infocatNNN "
                          f"number: the Woo-index harvests the 17 categories of art. 3.3 only")
-    stamp = _stamp(now)
     files: dict[str, bytes] = {}
     chunks: list[list[bytes]] = [[]]
+    latest: list[datetime] = []
     size = 0
     head = len(_xml_bytes(etree.Element(S + "urlset", nsmap={None: SITEMAP_NS, "diwoo": DIWOO_NS}))) + 64
     for row in rows:
         url = etree.Element(S + "url", nsmap={None: SITEMAP_NS, "diwoo": DIWOO_NS})
         etree.SubElement(url, S + "loc").text = f"{base}/{urllib.parse.quote(row.pdf)}"
-        etree.SubElement(url, S + "lastmod").text = stamp
+        changed = row.lastmod or now
+        etree.SubElement(url, S + "lastmod").text = _stamp(changed)
         url.append(copy.deepcopy(docs[row.id]))
         blob = etree.tostring(url, encoding="UTF-8")
         if chunks[-1] and (len(chunks[-1]) >= max_urls or head + size + len(blob) > MAX_SITEMAP_BYTES):
             chunks.append([])
             size = 0
+        if not chunks[-1]:
+            latest.append(changed)
+        latest[-1] = max(latest[-1], changed)
         chunks[-1].append(blob)
         size += len(blob)
     index = etree.Element(S + "sitemapindex", nsmap={None: SITEMAP_NS})
@@ -828,7 +901,7 @@ def _sitemaps(rows: list[BundleRow], docs: dict[str, etree._Element], base: str,
         files[name] = _xml_bytes(urlset)
         entry = etree.SubElement(index, S + "sitemap")
         etree.SubElement(entry, S + "loc").text = f"{base}/{name}"
-        etree.SubElement(entry, S + "lastmod").text = stamp
+        etree.SubElement(entry, S + "lastmod").text = _stamp(latest[k])
     if len(index):
         files[f"sitemaps/sitemapindex-diwoo-infocat{number}.xml"] = _xml_bytes(index)
     return files
@@ -839,6 +912,46 @@ def _robots(base: str, indexes: Iterable[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sitemap_lines(robots: str) -> list[str]:
+    return [f"Sitemap: {url}" for url in re.findall(r"(?im)^\s*sitemap:\s*(\S+)\s*$", robots)]
+
+
+def robots_warning(base: str, robots: str) -> str | None:
+    """The warning for a base URL with a path: the Woo-index reads robots.txt only at the root of the
+    host, so the bundle's robots.txt there is not read; the lines to add to the host's own robots.txt."""
+    parts = urllib.parse.urlsplit(base)
+    if parts.path.strip("/") == "":
+        return None
+    root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+    return (f"robots.txt: the Woo-index reads robots.txt only at the root of the host ({root}), not at "
+            f"{base.rstrip('/')}/robots.txt; add these lines to {root}:\n"
+            + "\n".join("  " + line for line in sitemap_lines(robots)))
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # no other way to read it: set and put back at once
+    os.umask(mask)
+    return mask
+
+
+def make_readable(path: Path) -> None:
+    """Files 0644 and folders 0755 (as far as the user's umask allows): a temporary folder is made 0700,
+    which a web server's user cannot read."""
+    mask = _umask()
+    path = Path(path)
+    items = [path] + (list(path.rglob("*")) if path.is_dir() else [])
+    for p in items:
+        if not p.is_symlink():
+            os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
+
+
 def _cell(value: str) -> str | None:
     """A value for the inventory: text that a spreadsheet cannot take for a formula."""
     if not value:
@@ -847,16 +960,17 @@ def _cell(value: str) -> str | None:
 
 
 def _inventory_rows(rows: list[BundleRow], matter: str, pattern: re.Pattern | None,
-                    every: Sequence[str]) -> list[list[str | None]]:
+                    every: Sequence[str], base: str | None = None, zaaknummer: str = "") -> list[list[str | None]]:
     out = []
     for r in rows:
         name = r.source
         if _name_has_secret(name, every):  # a file name with a redacted name in it, however spelled
             name = f"{r.id}.pdf"
         day = r.meta.date.isoformat() if r.meta and r.meta.date else ""
+        link = f"{base}/{urllib.parse.quote(r.pdf)}" if base and r.published and r.pdf else ""
         out.append([_cell(v) for v in (
             r.id, matter, r.family, "", name, r.file_type, day, r.beoordeling, "", ";".join(r.grounds),
-            _scrub(r.toelichting, pattern), "", r.related, "")])
+            _scrub(r.toelichting, pattern), link, r.related, zaaknummer)])
     return out
 
 
@@ -887,7 +1001,8 @@ def _write_xlsx(path: Path, table: list[list[str | None]], now: datetime) -> Non
 
 
 def _write_csv(path: Path, table: list[list[str | None]]) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+    # no byte order mark: woo-web's CSV reader would take it for part of the "ID" header
+    with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for values in table:
@@ -895,11 +1010,11 @@ def _write_csv(path: Path, table: list[list[str | None]]) -> None:
 
 
 def _leesmij(rows: list[BundleRow], matter: str, base: str | None, category: dict, now: datetime,
-             index_names: list[str]) -> str:
+             index_names: list[str], zaaknummer: str = "") -> str:
     count = {j: sum(r.beoordeling == j for r in rows) for j in JUDGEMENTS}
     published = sum(r.published for r in rows)
     text = [
-        f"Publicatiepakket {matter}",
+        f"Publicatiepakket {matter}" + (f" (zaaknummer {zaaknummer})" if zaaknummer else ""),
         f"Gemaakt met woo-redact {__version__} op {now.date().isoformat()}.",
         "",
         "Dit pakket bevat de documenten die openbaar worden gemaakt op grond van de Wet open overheid (Woo),",
@@ -908,7 +1023,8 @@ def _leesmij(rows: list[BundleRow], matter: str, base: str | None, category: dic
         "",
         "Inhoud",
         f"  inventaris.xlsx, inventaris.csv  de inventarislijst (productierapport) van alle {len(rows)} documenten",
-        "                                   met beoordeling, weigeringsgrond(en) en toelichting",
+        "                                   met beoordeling, weigeringsgrond(en) en toelichting; het Woo-platform",
+        "                                   (woo-web) leest inventaris.xlsx, de csv is voor eigen gebruik",
         f"  documents/<ID>-....pdf           de {published} gelakte documenten die openbaar worden; de naam begint",
         "                                   met het ID uit de inventaris",
         "  documents/<ID>.txt               de tekst van elk van die documenten; gelakte passages staan er als",
@@ -932,11 +1048,21 @@ def _leesmij(rows: list[BundleRow], matter: str, base: str | None, category: dic
     if base:
         text += [
             f"- Eigen website: zet de inhoud van deze map online op {base}/ . De Woo-index haalt de documenten",
-            "  op via robots.txt en " + ", ".join(index_names) + ". robots.txt hoort in de",
-            "  hoofdmap van de website; staat het pakket daar niet, neem dan de regel(s) 'Sitemap:' over in de",
-            "  robots.txt van de website.",
+            "  op via robots.txt en " + ", ".join(index_names) + ".",
         ]
+        parts = urllib.parse.urlsplit(base)
+        if parts.path.strip("/"):
+            root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+            text += [
+                f"  Let op: de Woo-index leest alleen {root} (robots.txt in de hoofdmap van de",
+                f"  website), niet {base}/robots.txt. Zet deze regel(s) in {root}:",
+            ] + [f"    Sitemap: {base}/{name}" for name in sorted(index_names)]
+    else:
+        text += ["- Zonder basis-URL (--base-url) bevat dit pakket geen robots.txt en sitemaps voor de Woo-index."]
     text += [
+        "- GPP-publicatiebank (woo-redact publish --gpp): de publicatiebank verwijdert de metadata uit elk",
+        "  bestand; het SHA-256-controlegetal van een gedownload document wijkt daarom af van manifest.json,",
+        "  de tekst is dezelfde.",
         "- Controleer voor publicatie dat niets is veranderd: elk bestand moet de SHA-256 uit manifest.json",
         "  hebben.",
     ]
@@ -961,11 +1087,17 @@ def _files(root: Path) -> list[str]:
 
 def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_url: str | None = None,
                  zip: bool = False, matter: str | None = None, information_category: str | None = None,
-                 now: datetime | None = None, max_urls: int = MAX_SITEMAP_URLS) -> BundleReport:
+                 now: datetime | None = None, max_urls: int = MAX_SITEMAP_URLS,
+                 zaaknummer: str | None = None) -> BundleReport:
     """Write the publication bundle of `items` to the folder `out` (and `out`.zip with `zip=True`).
 
     Every input gets an inventory row; published documents get their PDF, text version and DiWoo metadata;
-    with `base_url` (https) also robots.txt and the Woo-index sitemaps. The bundle is written in a temporary
+    with `base_url` (https) also robots.txt and the Woo-index sitemaps. `matter` and `zaaknummer` (else
+    those of rules/publisher.yaml) fill the inventory's Matter and Zaaknummer columns; without a matter,
+    the folder's name is taken, with a warning. A document's publisher is the organisation it names itself
+    (`document_publisher`), else the rules'. A document whose PDF is the same as in the earlier bundle at
+    `out` keeps its <lastmod>; a new or changed one gets the time its redacted PDF was written.
+    The bundle is written in a temporary
     folder beside `out`, checked with `check_bundle` (hashes, completeness, schemas, no redacted string in
     any file) and only then moved to `out`, replacing an earlier bundle there. A bundle that fails the
     check is not written: `VerificationError` names the files.
@@ -978,7 +1110,9 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
         raise RulesError(f"{_publisher_file(rules)}: write information_category in quotes (\"014\"), "
                          f"not as a number")
     category = find_category(information_category or configured, rules)
-    matter = _matter(matter or rules.publisher.get("matter") or None, out, rules)
+    given_matter = matter or rules.publisher.get("matter") or None
+    matter = _matter(given_matter, out, rules)
+    zaaknummer = _zaaknummer(zaaknummer or rules.publisher.get("zaaknummer"), rules)
     now = amsterdam(now or datetime.now(timezone.utc)).replace(microsecond=0)
     publish_default = bool(rules.publisher.get("publish_without_field", True))
     if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / "manifest.json").is_file())):
@@ -989,7 +1123,18 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
     by_source = {item.source: item for item in items}
     pattern = _secret_pattern(s for item in items for s in item.secrets)
     report = BundleReport(path=out, rows=rows)
+    if not given_matter:
+        report.warnings.append(f"no matter given (--matter, or matter in {_publisher_file(rules).name}): the "
+                               f"folder's name {matter!r} is the matter and the publicatie's kenmerk")
+    if base is None:
+        report.warnings.append("no --base-url: robots.txt and the Woo-index sitemaps are left out of the bundle")
+    earlier = _earlier_lastmods(out)
     for r in rows:
+        if r.published:
+            item = by_source[r.source]
+            named = document_publisher(item, rules)
+            r.publisher = named if named and named[1] != publisher[1] else publisher
+            r.lastmod = _lastmod(Path(item.redacted), earlier.get(r.id), now)
         if r.published and not (r.meta and r.meta.date):
             report.warnings.append(f"{r.id}: no document date found; DiWoo atTime is the time of the bundle")
         if r.published and not (r.meta and r.meta.title):
@@ -1015,7 +1160,7 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
             (tmp / "metadata").mkdir(exist_ok=True)
             shutil.copyfile(item.redacted, tmp / r.pdf)
             (tmp / r.text).write_text(redacted_text(item.text, item.redactions, rules), encoding="utf-8")
-            docs[r.id] = _diwoo(r, publisher, category, matter, now, lists)
+            docs[r.id] = _diwoo(r, r.publisher or publisher, category, matter, now, lists)
             (tmp / r.metadata).write_bytes(_xml_bytes(docs[r.id]))
         index_names: list[str] = []
         if base:
@@ -1025,11 +1170,17 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
                 (tmp / name).write_bytes(blob)
                 if "sitemapindex-" in name:
                     index_names.append(name)
-            (tmp / "robots.txt").write_text(_robots(base, index_names), encoding="utf-8")
-        table = _inventory_rows(rows, matter, pattern, sorted({s for item in items for s in item.secrets}))
+            robots = _robots(base, index_names)
+            (tmp / "robots.txt").write_text(robots, encoding="utf-8")
+            warning = robots_warning(base, robots)
+            if warning:
+                report.warnings.append(warning)
+        table = _inventory_rows(rows, matter, pattern, sorted({s for item in items for s in item.secrets}),
+                                base, zaaknummer)
         _write_xlsx(tmp / "inventaris.xlsx", table, now)
         _write_csv(tmp / "inventaris.csv", table)
-        (tmp / "LEESMIJ.txt").write_text(_leesmij(rows, matter, base, category, now, index_names),
+        (tmp / "LEESMIJ.txt").write_text(_leesmij(rows, matter, base, category, now, index_names,
+                                                 zaaknummer),
                                          encoding="utf-8")
         manifest = {
             "format": "woo-redact-bundle/1",
@@ -1041,10 +1192,15 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
             "base_url": base,
             "publisher": {"name": publisher[0], "tooi": publisher[1]},
             "information_category": category,
+            "zaaknummer": zaaknummer,
+            "publicatiebank": GPP_NOTE,
             "documents": [{"id": r.id, "document": table[i][4], "beoordeling": r.beoordeling,
                            "beoordelingsgrond": ";".join(r.grounds), "published": r.published,
                            "pages": by_source[r.source].pages,
-                           "files": [p for p in (r.pdf, r.text, r.metadata) if p]}
+                           "files": [p for p in (r.pdf, r.text, r.metadata) if p],
+                           **({"publisher": {"name": r.publisher[0], "tooi": r.publisher[1]},
+                               "pdf_sha256": _sha256(tmp / r.pdf), "lastmod": _stamp(r.lastmod)}
+                              if r.published and r.publisher and r.lastmod else {})}
                           for i, r in enumerate(rows)],
             "files": [{"path": rel, "size": (tmp / rel).stat().st_size, "sha256": _sha256(tmp / rel)}
                       for rel in _files(tmp)],
@@ -1059,6 +1215,7 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
         if out.exists():  # an earlier bundle: moved aside first, removed once the new one is in place
             old = out.with_name(f".{out.name}.{os.getpid()}.old")
             os.replace(out, old)
+        make_readable(tmp)
         os.replace(tmp, out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
@@ -1068,9 +1225,33 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
     stale = out.with_name(out.name + ".zip")
     if zip:
         report.zip = _zip(out, now)
+        make_readable(report.zip)
     elif stale.is_file() and _is_bundle_zip(stale):  # the zip of an earlier bundle would no longer match
         stale.unlink()
     return report
+
+
+GPP_NOTE = ("A GPP-Woo publicatiebank strips the metadata of every file it receives: the SHA-256 of a document "
+            "downloaded from it differs from the one listed here; its text is the same.")
+
+
+def _earlier_lastmods(out: Path) -> dict[str, tuple[str, datetime]]:
+    """The earlier bundle at `out`: bundle ID → (SHA-256 of its PDF, its <lastmod>)."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        return {d["id"]: (d["pdf_sha256"], datetime.fromisoformat(d["lastmod"]))
+                for d in manifest.get("documents", []) if d.get("pdf_sha256") and d.get("lastmod")}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def _lastmod(pdf: Path, earlier: tuple[str, datetime] | None, now: datetime) -> datetime:
+    """When the published document last changed: as in the earlier bundle when its PDF is the same, else
+    when its redacted PDF was written (never later than the bundle)."""
+    if earlier and earlier[0] == _sha256(pdf):
+        return earlier[1]
+    written = amsterdam(datetime.fromtimestamp(pdf.stat().st_mtime, timezone.utc)).replace(microsecond=0)
+    return min(written, now)
 
 
 def _is_bundle_zip(path: Path) -> bool:

@@ -4,7 +4,12 @@
 harvest: the documents and their text versions, the DiWoo metadata, the sitemaps, robots.txt, the
 inventory and an `index.html` listing the published documents. Nothing is published from a bundle that
 fails its check. The web root is built beside the target and swapped in whole, so a server never serves
-half a publication.
+half a publication. A target folder that holds anything else than an earlier web root of ours is left
+alone unless `force` says to replace it. Files are readable for a web server's user (0644, folders 0755,
+or what the user's umask allows).
+
+The Woo-index reads robots.txt only at the root of a host: for a base URL with a path, the `Sitemap:`
+lines have to go into the host's own robots.txt, and a warning names them.
 """
 from __future__ import annotations
 
@@ -15,20 +20,30 @@ import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from .errors import InputFileError
-from .package import check_bundle
+from .package import check_bundle, make_readable, robots_warning
 
 DIWOO = "https://standaarden.overheid.nl/diwoo/metadata/"
+MARKER = ".woo-redact-web"  # in a web root we wrote: a later publish may replace the folder
 SERVED = ("documents", "metadata", "sitemaps", "robots.txt", "inventaris.csv", "inventaris.xlsx")
 REWRITTEN = (".xml", ".txt")  # files whose URLs follow the base URL (sitemaps, robots.txt, metadata)
 
 
 class PublishError(InputFileError):
     """A bundle that cannot be published (fails its check, or is no bundle)."""
+
+
+@dataclass
+class WebRoot:
+    path: Path
+    documents: list[dict]
+    harvest: bool = False  # robots.txt and sitemaps are there
+    warnings: list[str] = field(default_factory=list)
 
 
 def _manifest(bundle: Path) -> dict:
@@ -54,7 +69,7 @@ def checked(bundle: Path) -> dict:
 def published_documents(web: Path) -> list[dict]:
     """The published documents of a bundle (or web root), in inventory order: ID, title (DiWoo's
     officieleTitel, else the file name), date, judgement, grounds, PDF and text version (relative)."""
-    with open(web / "inventaris.csv", encoding="utf-8-sig", newline="") as fh:
+    with open(web / "inventaris.csv", encoding="utf-8-sig", newline="") as fh:  # an older bundle's has a BOM
         rows = list(csv.DictReader(fh))
     out = []
     for row in rows:
@@ -95,16 +110,32 @@ th,td{{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd}}</styl
 """
 
 
-def publish_static(bundle: Path, target: Path, base_url: str | None = None) -> list[dict]:
-    """Write the web root of `bundle` to `target` (replacing an earlier one); returns the documents.
-    `base_url`: where `target` will be served, when that is not the bundle's own base URL; the sitemaps,
-    robots.txt and metadata are rewritten to it."""
+def _ours_or_empty(target: Path) -> bool:
+    """An empty or missing folder, or one that holds a web root of ours (marked, or, from a version before
+    the mark, nothing but what we write)."""
+    if not target.exists():
+        return True
+    if not target.is_dir():
+        return False
+    names = {p.name for p in target.iterdir()}
+    return not names or MARKER in names or (
+        {"index.html", "documents", "inventaris.xlsx"} <= names and names <= set(SERVED) | {"index.html"})
+
+
+def publish_static(bundle: Path, target: Path, base_url: str | None = None, force: bool = False) -> WebRoot:
+    """Write the web root of `bundle` to `target` (replacing an earlier one); returns the documents and
+    warnings. `base_url`: where `target` will be served, when that is not the bundle's own base URL; the
+    sitemaps, robots.txt and metadata are rewritten to it. A `target` that is not empty and not an earlier
+    web root of ours is refused unless `force`: everything in it would be replaced."""
     bundle, target = Path(bundle), Path(target)
     manifest = checked(bundle)
     old = (manifest.get("base_url") or "").rstrip("/")
     new = (base_url or old).rstrip("/")
     if not new.startswith(("https://", "http://")):
         raise PublishError(f"{bundle}: no base URL to publish under (give --base-url)")
+    if not force and not _ours_or_empty(target):
+        raise PublishError(f"{target}: not empty and not a web root written by woo-redact; publishing replaces "
+                           f"the whole folder. Choose a new or empty folder, or give --force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -121,11 +152,19 @@ def publish_static(bundle: Path, target: Path, base_url: str | None = None) -> l
                     path.write_text(text.replace(old + "/", new + "/"), encoding="utf-8")
         documents = published_documents(work)
         (work / "index.html").write_text(_index_html(manifest, documents), encoding="utf-8")
+        (work / MARKER).write_text(json.dumps({"tool": "woo-redact", "bundle": manifest.get("matter"),
+                                               "created": manifest.get("created")}) + "\n", encoding="utf-8")
+        web = WebRoot(target, documents, harvest=(work / "robots.txt").is_file())
+        if web.harvest:
+            warning = robots_warning(new, (work / "robots.txt").read_text(encoding="utf-8"))
+            if warning:
+                web.warnings.append(warning)
+        make_readable(work)
         _swap(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return documents
+    return web
 
 
 def _swap(new: Path, target: Path) -> None:

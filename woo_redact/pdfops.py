@@ -32,9 +32,10 @@ def text_length(text: str, name: str = "helv", size: float = 1.0) -> float:
     return sum(_advance(name, c) for c in text) * size
 
 
-def num(x: float) -> str:
+def num(x: float, decimals: int = 2) -> str:
     """A number as PDF content writes it: two decimals at most, no trailing zeros."""
-    return f"{x:.2f}".rstrip("0").rstrip(".") or "0"
+    text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def rgb(colour) -> str:
@@ -97,7 +98,29 @@ def plain(page: pymupdf.Page, own_resources: bool = True) -> bool:
     mb = page.mediabox
     if not (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb):
         return False
+    if tuple(page.transformation_matrix) != (1, 0, 0, -1, 0, mb.height):
+        return False  # a /UserUnit other than 1: page space is scaled
     return not own_resources or page.parent.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref")
+
+
+def own_resources(page: pymupdf.Page) -> None:
+    """Give a page that inherits its /Resources from the page tree a /Resources of its own (the
+    inherited dictionary, or a reference to it), so that a font can be added to it without losing
+    the others."""
+    doc = page.parent
+    if doc.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref"):
+        return
+    xref = page.xref
+    for _ in range(64):
+        kind, value = doc.xref_get_key(xref, "Parent")
+        if kind != "xref":
+            break
+        xref = int(value.split()[0])
+        kind, value = doc.xref_get_key(xref, "Resources")
+        if kind in ("dict", "xref"):
+            doc.xref_set_key(page.xref, "Resources", value)
+            return
+    doc.xref_set_key(page.xref, "Resources", "<<>>")
 
 
 def append_content(page: pymupdf.Page, ops: list[str]) -> None:

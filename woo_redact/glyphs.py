@@ -1,0 +1,235 @@
+"""Which glyphs a box takes, in any text direction: the geometry behind the burn-in's text removal.
+
+MuPDF removes a glyph when the axis-aligned box of the glyph (its advance by the font's descender to
+ascender, shrunk by a tenth on each side) meets the axis-aligned box of any quad of a redaction
+annotation. For text at an angle, and for vertical text (a landscape page drawn upright on a portrait
+sheet with /Rotate 90), those boxes say little about what a box covers: a word's box runs along the
+word, and the box of one glyph reaches over its neighbours. So the glyphs to remove are chosen here,
+by their own quads, and MuPDF is given a tiny quad inside each of them: one that lies in that glyph's
+box and in no box of a glyph that stays.
+
+A glyph goes when the core of its quad (its middle two fifths across the line, four fifths along it)
+meets the box: the letters of the lines above and below, whose glyph boxes reach into a word's box
+where lines are set tight, keep their cores out of it. Text at an angle (not 0, 90, 180 or 270
+degrees) has a box that is the upright rectangle around its words, which holds pieces of the lines
+beside it too: there only the line the box was made for loses its glyphs, and the box drawn is the
+slanted rectangle around them.
+
+All coordinates are page space as PyMuPDF gives words (unrotated, y down); page space and PDF space
+differ by a scale, a flip and a shift only, so upright boxes stay upright boxes in both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pymupdf
+
+# one entry per glyph as drawn: ligatures not split, no spaces made up for gaps, the glyphs behind an
+# /ActualText rather than its text, text beyond the media box included
+FLAGS = (pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_INHIBIT_SPACES | pymupdf.TEXT_PRESERVE_LIGATURES
+         | pymupdf.TEXT_IGNORE_ACTUALTEXT)
+EVERYWHERE = pymupdf.INFINITE_RECT()
+SHRINK = 0.1  # MuPDF's test shrinks a glyph's box by this share of its width and height on each side
+CORE_ALONG = 0.1  # a glyph's core: this share off each end of its advance ...
+CORE_ACROSS = 0.3  # ... and this share off its top and its bottom
+AXIS = 0.01  # a direction this close to 0, 90, 180 or 270 degrees counts as that
+OWNER = 0.5  # a slanted box is for the line that passes this share of a glyph's height from its centre
+POINT = 0.02  # half the side of the quad given to MuPDF for one glyph
+
+
+@dataclass
+class Glyph:
+    quad: tuple  # (ll, lr, ul, ur): the corners at the descender and the ascender, start and end
+    bbox: tuple  # the quad's upright box
+    dir: tuple  # unit vector along the line
+    line: tuple  # (block, line) in the page's structured text
+
+    @property
+    def axis(self) -> bool:
+        return abs(self.dir[0]) < AXIS or abs(self.dir[1]) < AXIS
+
+    def at(self, s: float, t: float) -> tuple:
+        """The point a share `s` along the advance and `t` up from the descender."""
+        ll, lr, ul, _ = self.quad
+        return (ll[0] + s * (lr[0] - ll[0]) + t * (ul[0] - ll[0]), ll[1] + s * (lr[1] - ll[1]) + t * (ul[1] - ll[1]))
+
+    def core(self) -> list[tuple]:
+        a, b = CORE_ALONG, CORE_ACROSS
+        return [self.at(a, b), self.at(1 - a, b), self.at(1 - a, 1 - b), self.at(a, 1 - b)]
+
+    def hit_box(self) -> tuple:
+        """The box MuPDF's test uses for this glyph."""
+        x0, y0, x1, y1 = self.bbox
+        w, h = (x1 - x0) * SHRINK, (y1 - y0) * SHRINK
+        return (x0 + w, y0 + h, x1 - w, y1 - h)
+
+
+@dataclass
+class Box:
+    """What one redaction box takes: its glyphs, the slanted rectangle drawn instead of the upright box
+    (text at an angle), the direction its label runs in, and the band that also goes to MuPDF."""
+
+    rect: tuple
+    glyphs: list = field(default_factory=list)
+    polygon: list | None = None  # four corners, for text at an angle
+    dir: tuple = (1.0, 0.0)
+    band: tuple | None = None
+    length: float = 0.0  # along `dir` ...
+    thickness: float = 0.0  # ... and across it: the room for the label
+
+
+def glyphs(page: pymupdf.Page) -> list[Glyph]:
+    """Every glyph on the page with its quad, as MuPDF's structured text has it."""
+    out = []
+    raw = page.get_text("rawdict", flags=FLAGS, clip=EVERYWHERE)
+    for bno, block in enumerate(raw.get("blocks", ())):
+        for lno, line in enumerate(block.get("lines", ())):
+            cos, sin = line["dir"]
+            for span in line["spans"]:
+                height = (span["ascender"] - span["descender"]) * span["size"]
+                for char in span["chars"]:
+                    quad = _quad(cos, sin, height, char["bbox"])
+                    out.append(Glyph(quad, tuple(char["bbox"]), (cos, sin), (bno, lno)))
+    return out
+
+
+def _quad(cos: float, sin: float, height: float, bbox) -> tuple:
+    """The glyph's quad from its upright box and its line's direction (the box is the quad's upright
+    box: which corner touches which side follows from the quadrant of the direction)."""
+    x0, y0, x1, y1 = bbox
+    hs, hc = height * sin, height * cos
+    if hc >= 0 and hs <= 0:
+        ul, ur, ll, lr = (x0, y1 - hc), (x1 + hs, y0), (x0 - hs, y1), (x1, y0 + hc)
+    elif hc <= 0 and hs <= 0:
+        ul, ur, ll, lr = (x1 + hs, y1), (x0, y0 - hc), (x1, y1 + hc), (x0 - hs, y0)
+    elif hc <= 0 and hs >= 0:
+        ul, ur, ll, lr = (x1, y0 - hc), (x0 + hs, y1), (x1 - hs, y0), (x0, y1 + hc)
+    else:
+        ul, ur, ll, lr = (x0 + hs, y0), (x1, y1 - hc), (x0, y0 + hc), (x1 - hs, y1)
+    return (ll, lr, ul, ur)
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _inside(p: tuple, r: tuple) -> bool:
+    return r[0] <= p[0] <= r[2] and r[1] <= p[1] <= r[3]
+
+
+def _within(inner: tuple, outer: tuple) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def meets(points: list[tuple], rect: tuple) -> bool:
+    """Whether a convex polygon meets an upright rectangle (separating axes)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    if max(xs) < rect[0] or min(xs) > rect[2] or max(ys) < rect[1] or min(ys) > rect[3]:
+        return False
+    corners = [(rect[0], rect[1]), (rect[2], rect[1]), (rect[2], rect[3]), (rect[0], rect[3])]
+    for i in range(len(points)):
+        (ax, ay), (bx, by) = points[i], points[(i + 1) % len(points)]
+        nx, ny = by - ay, ax - bx  # the edge's normal
+        if abs(nx) + abs(ny) < 1e-9:
+            continue
+        mine = [nx * x + ny * y for x, y in points]
+        theirs = [nx * x + ny * y for x, y in corners]
+        if max(mine) < min(theirs) or max(theirs) < min(mine):
+            return False
+    return True
+
+
+def upright(every: list[Glyph], rect: tuple) -> bool:
+    """Whether the text in `rect` runs left to right (or the box holds no glyph)."""
+    return all(abs(g.dir[1]) < AXIS and g.dir[0] > 0 for g in every
+               if _inside(((g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2), rect))
+
+
+def plan(page: pymupdf.Page, rects: list[tuple], every: list[Glyph] | None = None) -> tuple[list[Box], list[tuple]]:
+    """For each of `rects` (page space) what it takes; and the small rectangles, one per glyph that
+    goes, to give MuPDF as the redaction's quads (page space). `every`: the page's glyphs, when the
+    caller has them already."""
+    if every is None:
+        every = glyphs(page)
+    boxes = [Box(tuple(r)) for r in rects]
+    taken: set[int] = set()
+    near: set[int] = set()
+    for box in boxes:
+        r = box.rect
+        reach = max(r[2] - r[0], r[3] - r[1], 20.0)
+        wide = (r[0] - reach, r[1] - reach, r[2] + reach, r[3] + reach)
+        candidates = [i for i, g in enumerate(every) if _overlap(g.bbox, r)]
+        near.update(i for i, g in enumerate(every) if _overlap(g.bbox, wide))
+        hits = [i for i in candidates if meets(every[i].core(), r)]
+        slanted = [i for i in hits if not every[i].axis]
+        if slanted:  # only the line the box was made for: the one through its centre
+            cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+            owners = set()
+            for i in slanted:
+                g = every[i]
+                if g.line in owners:
+                    continue
+                (gx, gy), (cos, sin) = g.at(0.5, 0.5), g.dir
+                ll, _, ul, _ = g.quad
+                height = ((ul[0] - ll[0]) ** 2 + (ul[1] - ll[1]) ** 2) ** 0.5
+                if abs((cx - gx) * sin - (cy - gy) * cos) < OWNER * height:
+                    owners.add(g.line)
+            # and of that line the glyphs inside the box (the box is the upright rectangle around the
+            # words, whose corners hold the ends of the words before and after them)
+            hits = [i for i in hits if every[i].axis or (every[i].line in owners and _within(every[i].hit_box(), r))]
+        box.glyphs = hits
+        taken.update(hits)
+        _shape(box, [every[i] for i in hits])
+    keep = [every[i].hit_box() for i in near - taken]
+    points = []
+    for i in sorted(taken):
+        x, y = _point(every[i], keep)
+        points.append((x - POINT, y - POINT, x + POINT, y + POINT))
+    return boxes, points
+
+
+STEPS = (0.5, 0.35, 0.65, 0.2, 0.8, 0.12, 0.88)
+
+
+def _point(g: Glyph, keep: list[tuple]) -> tuple:
+    """A point in the glyph's quad and in its MuPDF box that lies in no box of a glyph that stays (its
+    centre where it can); the centre when there is none (a neighbour then goes too)."""
+    own = g.hit_box()
+    mine = [k for k in keep if _overlap(k, own)]
+    for s in STEPS:
+        for t in STEPS:
+            p = g.at(s, t)
+            if _inside(p, own) and not any(_inside(p, k) for k in mine):
+                return p
+    return g.at(0.5, 0.5)
+
+
+BAND = 0.3  # the band keeps off this share of an upright box's thickness on each side
+
+
+def _shape(box: Box, taken: list[Glyph]) -> None:
+    """The box's direction, its band (upright and vertical text) or slanted rectangle (text at an
+    angle), and the room for its label."""
+    x0, y0, x1, y1 = box.rect
+    w, h = x1 - x0, y1 - y0
+    dirs = {(round(g.dir[0], 2), round(g.dir[1], 2)) for g in taken}
+    if not taken or all(abs(g.dir[1]) < AXIS for g in taken):
+        box.band = (x0, y0 + h * BAND, x1, y1 - h * BAND)  # upside down too: the label upright
+        box.length, box.thickness = w, h
+        return
+    if all(abs(g.dir[0]) < AXIS for g in taken):
+        box.dir = (0.0, round(taken[0].dir[1])) if len(dirs) == 1 else (0.0, -1.0)
+        box.band = (x0 + w * BAND, y0, x1 - w * BAND, y1)
+        box.length, box.thickness = h, w
+        return
+    if len(dirs) > 1 or any(g.axis for g in taken):
+        box.length, box.thickness = w, h  # a mix: the upright box, no band
+        return
+    cos, sin = taken[0].dir
+    up = (sin, -cos)  # across the line, towards the ascender (y down)
+    along = [c[0] * cos + c[1] * sin for g in taken for c in g.quad]
+    across = [c[0] * up[0] + c[1] * up[1] for g in taken for c in g.quad]
+    s0, s1, t0, t1 = min(along) - 0.5, max(along) + 0.5, min(across) - 0.5, max(across) + 0.5
+    box.polygon = [(s * cos + t * up[0], s * sin + t * up[1]) for s, t in ((s0, t0), (s1, t0), (s1, t1), (s0, t1))]
+    box.dir = (cos, sin)
+    box.length, box.thickness = s1 - s0, t1 - t0

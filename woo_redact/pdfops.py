@@ -3,8 +3,9 @@ stream appended to a page.
 
 PyMuPDF's Shape, TextWriter and insert_text cost about a millisecond a call, and TextWriter embeds its
 font; the preview's cover page and the burn-in's boxes and labels are a few dozen operators per page, so
-mark and burn write those operators themselves. Used only on pages whose coordinates are plain (no
-rotation, origin at the PDF origin: see `plain`), where page and PDF space differ by the flipped y axis.
+mark and burn write those operators themselves: mark only on pages whose coordinates are plain (no
+rotation, origin at the PDF origin, no /UserUnit: see `plain`), where page and PDF space differ by the
+flipped y axis; burn on any page, through a `cm` from page to PDF space.
 """
 from __future__ import annotations
 

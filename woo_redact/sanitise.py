@@ -31,7 +31,7 @@ import pymupdf
 from pikepdf import Array, Dictionary, Name, String
 
 from woo_redact.errors import EncryptedPdfError, InputFileError, OutputError
-from woo_redact.verify import REVISION_END, Secrets, is_type, stream_bytes, text_of
+from woo_redact.verify import REVISION_END, Secrets, is_type, objects, stream_bytes, text_of
 
 PRODUCER = "woo-redact"
 
@@ -51,7 +51,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 def _remove_xmp(pdf: pikepdf.Pdf) -> int:
     """Remove /Metadata (XMP) from the catalog, the pages and every other object; return the count."""
     removed = 0
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code in (_T.dictionary, _T.stream) and "/Metadata" in obj:
             del obj["/Metadata"]
             removed += 1
@@ -135,7 +135,7 @@ def _remove_attachments(pdf: pikepdf.Pdf, notes: list[str]) -> None:
         del names["/EmbeddedFiles"]
         notes.append(_plural(count, "attachment") + " removed" if count else "attachments removed")
     associated = 0
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code in (_T.dictionary, _T.stream) and "/AF" in obj:
             del obj["/AF"]
             associated += 1
@@ -195,7 +195,7 @@ def _remove_page_extras(pdf: pikepdf.Pdf, notes: list[str]) -> None:
     # an application's private data (/PieceInfo: Illustrator keeps a whole drawing there) may sit on a
     # page, a form XObject (a logo, a letterhead) or the catalog
     private = alternates = 0
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code not in (_T.dictionary, _T.stream):
             continue
         if "/PieceInfo" in obj:
@@ -306,7 +306,7 @@ def _strip_image_metadata(pdf: pikepdf.Pdf, notes: list[str]) -> None:
     """EXIF, XMP, IPTC and comments inside embedded JPEG images, and XML and UUID boxes inside JPEG 2000
     ones: no reader shows them, and no search of the pages finds a name or a place in them."""
     stripped: dict[str, int] = {}
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code != _T.stream or obj.get("/Subtype") != Name.Image:
             continue
         filters = obj.get("/Filter")
@@ -412,7 +412,7 @@ def _content_streams(pdf: pikepdf.Pdf):
     """(owner, is_page) for every page and every Form XObject: the holders of content streams."""
     for page in pdf.pages:
         yield page, True
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code == _T.stream and obj.get("/Subtype") == Name.Form:
             yield obj, False
 
@@ -462,7 +462,7 @@ def _clear_strings(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None
     stage's work."""
     cleared = 0
     seen: set[tuple[int, int]] = set()
-    stack = [obj for obj in pdf.objects if obj._type_code in (_T.dictionary, _T.stream, _T.array)]
+    stack = [obj for obj in objects(pdf) if obj._type_code in (_T.dictionary, _T.stream, _T.array)]
     while stack:
         obj = stack.pop()
         if obj.is_indirect:

@@ -201,6 +201,12 @@ class Secrets:
 # Reading values out of pikepdf objects
 
 
+def objects(pdf: pikepdf.Pdf) -> Iterator:
+    """The file's objects that are pikepdf objects: an object that is a plain number, a boolean or null
+    (an incremental update that deleted an object leaves one) comes back as a Python value."""
+    return (obj for obj in pdf.objects if isinstance(obj, pikepdf.Object))
+
+
 def is_type(obj, code) -> bool:
     """Whether `obj` is a pikepdf object of the given type (False for None and Python numbers)."""
     return isinstance(obj, pikepdf.Object) and obj._type_code == code
@@ -313,7 +319,7 @@ def _check_metadata(search: _Search, pdf: pikepdf.Pdf) -> None:
     if is_type(info, _T.dictionary):
         for key, value in info.items():
             search.loose("metadata", f"/Info {key}", text_of(value))
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         if obj._type_code in (_T.dictionary, _T.stream):
             xmp = obj.get("/Metadata")
             if is_type(xmp, _T.stream):
@@ -470,7 +476,7 @@ def _scan_objects(search: _Search, pdf: pikepdf.Pdf, prefix: str = "") -> None:
     """Every object: its strings and names, and its decompressed stream data (image data excepted:
     pixels are not text, and random pixel bytes would give false alarms for short secrets)."""
     find = search.secrets.raw
-    for obj in pdf.objects:
+    for obj in objects(pdf):
         code = obj._type_code
         if code in (_T.null, _T.boolean, _T.integer, _T.real, _T.operator, _T.reserved, _T.uninitialized):
             continue

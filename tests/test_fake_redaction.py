@@ -117,3 +117,47 @@ def test_a_dark_shape_over_text_of_its_colour_and_a_black_picture_are_fake_redac
     for name in ("vierhonderdduizend", "Kortenhoeve", "Terlouw"):
         assert name not in text
     assert "Het budget bedraagt" in text and "Stadsbeheer" in text and "uit Almere" in text
+
+
+def _marked(tmp_path):
+    """Redaction annotations someone drew and never applied: over a word on the page the tool redacts
+    anyway (it names a person), over a word on a page it would not touch, and over a signature."""
+    src = make_pdf(tmp_path / "gemarkeerd.pdf", [
+        "Opgesteld door: Jolien Verbeek-Hartsuiker\nHet budget bedraagt vierhonderdduizend euro.",
+        "De aannemer is Bouwbedrijf Kortenhoeve uit Almere.\nOndertekend door de directeur:"])
+    doc = pymupdf.open(src)
+    first, second = doc[0], doc[1]
+    first.add_redact_annot(first.search_for("vierhonderdduizend")[0])
+    second.add_redact_annot(second.search_for("Kortenhoeve")[0], text="5.1.2e")
+    signature = pymupdf.Rect(60, 140, 200, 180)
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 70, 20), False)
+    pix.set_rect(pix.irect, (20, 40, 160))
+    second.insert_image(signature, pixmap=pix)
+    second.add_redact_annot(signature)
+    doc.save(tmp_path / "gemarkeerd2.pdf")
+    return tmp_path / "gemarkeerd2.pdf", signature
+
+
+def test_unapplied_redaction_annotations_are_proposed_and_burned_in_on_every_page(tmp_path, rules, engine):
+    import subprocess
+
+    from woo_redact.pipeline import process
+
+    path, signature = _marked(tmp_path)
+    result = process(path, tmp_path / "out", rules, engine)
+    assert result.status == "ok", result.error
+    marked = [f for f in result.findings if f.entity == "MARKED"]
+    assert {f.text for f in marked} >= {"vierhonderdduizend", "Kortenhoeve"}
+    assert any(f.boxes and f.boxes[0][0] == 1 and not f.text for f in marked)  # the signature's area
+    texts = [page_text(result.redacted),
+             subprocess.run(["pdftotext", str(result.redacted), "-"], capture_output=True, text=True).stdout]
+    for text in texts:
+        assert "vierhonderdduizend" not in text and "Kortenhoeve" not in text and "Hartsuiker" not in text
+        assert "Het budget bedraagt" in " ".join(text.split()) and "uit Almere" in text
+    with pymupdf.open(result.redacted) as doc:
+        assert not any(a.type[1] == "Redact" for page in doc for a in page.annots() or [])
+        words = [w[4] for w in doc[1].get_text("words")]
+        assert "5.1.2e" in words or "Bescherming" in words  # our labelled box, also on the page nothing else named
+        images = doc[1].get_images()
+        if images:  # wholly under the box, MuPDF drops the picture; else its pixels are blanked
+            assert pymupdf.Pixmap(doc, images[0][0]).pixel(35, 10)[:3] != (20, 40, 160)

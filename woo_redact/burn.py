@@ -189,6 +189,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 padded.setdefault(p, []).append(r)
     page_glyphs: dict[int, list[glyphs.Glyph]] = {}
     try:
+        pdfops.drop_redaction_marks(doc)  # the incoming file's own marks came in as findings
         if rules.pad_widths:
             for pno, boxes in planned.items():
                 want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]

@@ -135,3 +135,18 @@ def append_content(page: pymupdf.Page, ops: list[str]) -> None:
     kind, value = doc.xref_get_key(page.xref, "Contents")
     existing = value.strip("[]").strip() if kind == "array" else value if kind == "xref" else ""
     doc.xref_set_key(page.xref, "Contents", f"[{existing} {stream} 0 R]".replace("[ ", "["))
+
+
+def drop_redaction_marks(doc: pymupdf.Document) -> int:
+    """Delete every redaction annotation the incoming file holds: read proposes their areas as
+    redactions, which the preview shows and the burn-in applies as decided (MuPDF would otherwise apply
+    them, unlabelled, on each page the burn-in redacts, and the sanitiser drop them everywhere else)."""
+    dropped = 0
+    for pno in range(doc.page_count):
+        if doc.xref_get_key(doc.page_xref(pno), "Annots")[0] == "null":
+            continue
+        page = doc[pno]
+        for annot in list(page.annots(types=[pymupdf.PDF_ANNOT_REDACT]) or []):
+            page.delete_annot(annot)
+            dropped += 1
+    return dropped

@@ -97,6 +97,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     page_starts: list[int] = []
     textless: list[int] = []
     covered: list[tuple[int, tuple]] = []
+    marked: list[tuple[int, tuple, str]] = []
     confidence: dict[int, float] = {}
     image_text: list[int] = []  # pages whose images (not the page itself) were read by OCR
     off_page: list[int] = []  # pages with words outside the crop box (read and redacted all the same)
@@ -115,6 +116,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         page_starts.append(pos)
         raw = page.get_text("words", flags=WORD_FLAGS, clip=EVERYWHERE, sort=False)
         covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
+        marked.extend((pno, r, note) for r, note in redaction_marks(page))
         if use_ocr and ocr.needs_ocr(page, raw):
             if cache is None:
                 cache = ocr.Cache.of(path, ocr_cache)
@@ -163,6 +165,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         image_text_pages=image_text,
         extra_texts=_structure_texts(path, password) + _extra_texts(doc),
         covered=covered,
+        marked=marked,
         off_page=off_page,
     )
     document.fields = header_fields(document, rules)
@@ -191,6 +194,23 @@ def _emit_line(pno, line_words, pos, parts, words, lines) -> int:
     lines.append(Line(line_text, pno, rect, start, pos, line_words[0][5]))
     parts.append(line_text + "\n")
     return pos + 1
+
+
+def redaction_marks(page: pymupdf.Page) -> list[tuple[tuple, str]]:
+    """The areas of the page's redaction annotations that were never applied (a reviewer's intent: they
+    are proposed as redactions), each with the annotation's overlay text or contents."""
+    out = []
+    for annot in page.annots(types=[pymupdf.PDF_ANNOT_REDACT]) or []:
+        kind, overlay = page.parent.xref_get_key(annot.xref, "OverlayText")
+        note = " ".join(t for t in (overlay if kind == "string" else "", annot.info.get("content", "")) if t)
+        points = annot.vertices or []
+        if len(points) >= 4:
+            for k in range(0, len(points) - 3, 4):
+                quad = pymupdf.Quad(points[k:k + 4])
+                out.append((tuple(quad.rect), note))
+        else:
+            out.append((tuple(annot.rect), note))
+    return out
 
 
 def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = frozenset()) -> list[tuple]:

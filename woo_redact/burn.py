@@ -187,7 +187,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
         if f.decision == "redact" and f.entity in rules.pad_entities:
             for p, r in f.boxes:
                 padded.setdefault(p, []).append(r)
-    page_glyphs: dict[int, list[glyphs.Glyph]] = {}
+    page_lines: dict[int, list[tuple]] = {}
     try:
         pdfops.drop_redaction_marks(doc)  # the incoming file's own marks came in as findings
         if rules.pad_widths:
@@ -195,7 +195,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]
                 if any(want) and pno not in (text_layer or {}):
                     # widening is along a line of upright text: not for vertical text or text at an angle
-                    every = page_glyphs[pno] = glyphs.glyphs(doc[pno])
+                    every = page_lines[pno] = glyphs.lines(doc[pno])
                     want = [w and glyphs.upright(every, box) for w, (box, _) in zip(want, boxes)]
                 if any(want):
                     seen = (text_layer or {}).get(pno) or (image_words or {}).get(pno) or ()
@@ -218,7 +218,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 # text: the glyphs each box takes by their own quads (any direction), each given to MuPDF
                 # as a small quad inside it; and the middle band of upright and vertical boxes, as
                 # before, which also takes the line art it covers
-                shapes, points = glyphs.plan(page, [tuple(r) for r in rects], page_glyphs.get(pno))
+                shapes, points = glyphs.plan(page, [tuple(r) for r in rects], page_lines.get(pno))
                 quads = [pymupdf.Rect(b.band) for b in shapes if b.band] + [pymupdf.Rect(p) for p in points]
             count += len(rects)
             if quads:

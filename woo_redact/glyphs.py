@@ -20,6 +20,7 @@ differ by a scale, a flip and a shift only, so upright boxes stay upright boxes 
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -37,12 +38,25 @@ OWNER = 0.5  # a slanted box is for the line that passes this share of a glyph's
 POINT = 0.02  # half the side of the quad given to MuPDF for one glyph
 
 
-@dataclass
 class Glyph:
-    quad: tuple  # (ll, lr, ul, ur): the corners at the descender and the ascender, start and end
-    bbox: tuple  # the quad's upright box
-    dir: tuple  # unit vector along the line
-    line: tuple  # (block, line) in the page's structured text
+    """One glyph: its upright box, its line's direction, its height across the line; its quad when asked
+    (most glyphs of a page are only compared by their boxes)."""
+
+    __slots__ = ("bbox", "dir", "height", "line", "_quad")
+
+    def __init__(self, bbox: tuple, dir: tuple, height: float, line: tuple):
+        self.bbox = bbox  # the quad's upright box
+        self.dir = dir  # unit vector along the line
+        self.height = height  # descender to ascender
+        self.line = line  # (block, line) in the page's structured text
+        self._quad = None
+
+    @property
+    def quad(self) -> tuple:
+        """(ll, lr, ul, ur): the corners at the descender and the ascender, at the start and the end."""
+        if self._quad is None:
+            self._quad = _quad(self.dir[0], self.dir[1], self.height, self.bbox)
+        return self._quad
 
     @property
     def axis(self) -> bool:
@@ -64,6 +78,37 @@ class Glyph:
         return (x0 + w, y0 + h, x1 - w, y1 - h)
 
 
+class Glyphs:
+    """A page's glyphs, kept as plain rows (a dense page has thousands; only those near a box are
+    looked at closely), found by the area they overlap through an index on their bottom edges."""
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = sorted(rows, key=_bottom)  # (bbox, dir, height, line)
+        self._boxes = [row[0] for row in self._rows]
+        self._bottoms = [box[3] for box in self._boxes]
+        self._tallest = max((box[3] - box[1] for box in self._boxes), default=0.0)
+        self._made: dict[int, Glyph] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> Glyph:
+        g = self._made.get(i)
+        if g is None:
+            g = self._made[i] = Glyph(*self._rows[i])
+        return g
+
+    def overlapping(self, r: tuple) -> list[int]:
+        lo = bisect.bisect_left(self._bottoms, r[1])
+        hi = bisect.bisect_right(self._bottoms, r[3] + self._tallest)
+        boxes = self._boxes
+        return [i for i in range(lo, hi) if boxes[i][0] <= r[2] and r[0] <= boxes[i][2] and boxes[i][1] <= r[3]]
+
+
+def _bottom(row: tuple) -> float:
+    return row[0][3]
+
+
 @dataclass
 class Box:
     """What one redaction box takes: its glyphs, the slanted rectangle drawn instead of the upright box
@@ -78,18 +123,34 @@ class Box:
     thickness: float = 0.0  # ... and across it: the room for the label
 
 
-def glyphs(page: pymupdf.Page) -> list[Glyph]:
-    """Every glyph on the page with its quad, as MuPDF's structured text has it."""
+def glyphs(page: pymupdf.Page, near: list[tuple] | None = None) -> Glyphs:
+    """The glyphs on the page, as MuPDF's structured text has them: all of them, or those of the lines
+    that reach into one of the areas `near` (a page's other lines matter to no box)."""
     out = []
-    raw = page.get_text("rawdict", flags=FLAGS, clip=EVERYWHERE)
+    if near:  # MuPDF leaves out the characters wholly outside the clip: less to convert
+        x0, y0 = min(r[0] for r in near), min(r[1] for r in near)
+        x1, y1 = max(r[2] for r in near), max(r[3] for r in near)
+        raw = page.get_text("rawdict", flags=FLAGS | pymupdf.TEXT_MEDIABOX_CLIP, clip=pymupdf.Rect(x0, y0, x1, y1))
+    else:
+        raw = page.get_text("rawdict", flags=FLAGS, clip=EVERYWHERE)
     for bno, block in enumerate(raw.get("blocks", ())):
         for lno, line in enumerate(block.get("lines", ())):
-            cos, sin = line["dir"]
+            if near is not None and not any(_overlap(line["bbox"], r) for r in near):
+                continue
+            direction, key = tuple(line["dir"]), (bno, lno)
             for span in line["spans"]:
                 height = (span["ascender"] - span["descender"]) * span["size"]
-                for char in span["chars"]:
-                    quad = _quad(cos, sin, height, char["bbox"])
-                    out.append(Glyph(quad, tuple(char["bbox"]), (cos, sin), (bno, lno)))
+                out += [(char["bbox"], direction, height, key) for char in span["chars"]]
+    return Glyphs(out)
+
+
+def around(rects: list[tuple]) -> list[tuple]:
+    """The areas whose glyphs the boxes `rects` need: each box, grown by its own height (the glyphs
+    that reach into it, and their neighbours)."""
+    out = []
+    for r in rects:
+        grow = max(r[2] - r[0], r[3] - r[1]) if r[3] - r[1] > 60 else (r[3] - r[1]) + 5.0
+        out.append((r[0] - grow, r[1] - grow, r[2] + grow, r[3] + grow))
     return out
 
 
@@ -139,27 +200,43 @@ def meets(points: list[tuple], rect: tuple) -> bool:
     return True
 
 
-def upright(every: list[Glyph], rect: tuple) -> bool:
-    """Whether the text in `rect` runs left to right (or the box holds no glyph)."""
-    return all(abs(g.dir[1]) < AXIS and g.dir[0] > 0 for g in every
-               if _inside(((g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2), rect))
+def lines(page: pymupdf.Page) -> list[tuple]:
+    """(box, direction) of every text line on the page: cheap beside the glyphs themselves, and all
+    that a page of upright text needs."""
+    raw = page.get_text("dict", flags=FLAGS, clip=EVERYWHERE)
+    return [(tuple(line["bbox"]), tuple(line["dir"])) for block in raw.get("blocks", ())
+            for line in block.get("lines", ())]
 
 
-def plan(page: pymupdf.Page, rects: list[tuple], every: list[Glyph] | None = None) -> tuple[list[Box], list[tuple]]:
+def _flat(d: tuple) -> bool:
+    return abs(d[1]) < AXIS
+
+
+def upright(page_lines: list[tuple], rect: tuple) -> bool:
+    """Whether the text in `rect` runs left to right (or the box holds no text)."""
+    inner = (rect[0] + 0.5, rect[1] + 0.5, rect[2] - 0.5, rect[3] - 0.5)
+    return all(_flat(d) and d[0] > 0 for box, d in page_lines if _overlap(box, inner))
+
+
+def plan(page: pymupdf.Page, rects: list[tuple], page_lines: list[tuple] | None = None) -> tuple[list[Box], list[tuple]]:
     """For each of `rects` (page space) what it takes; and the small rectangles, one per glyph that
-    goes, to give MuPDF as the redaction's quads (page space). `every`: the page's glyphs, when the
-    caller has them already."""
-    if every is None:
-        every = glyphs(page)
+    goes, to give MuPDF as the redaction's quads (page space). `page_lines`: the page's `lines`, when
+    the caller has them already. Where all text near the boxes runs level (most pages), each box's
+    middle band is all MuPDF needs, and the glyphs are not looked at."""
+    if page_lines is None:
+        page_lines = lines(page)
+    near = around(rects)
+    if all(_flat(d) for box, d in page_lines if any(_overlap(box, r) for r in near)):
+        boxes = [Box(tuple(r)) for r in rects]
+        for box in boxes:
+            _shape(box, [])
+        return boxes, []
+    every = glyphs(page, near)
     boxes = [Box(tuple(r)) for r in rects]
     taken: set[int] = set()
-    near: set[int] = set()
     for box in boxes:
         r = box.rect
-        reach = max(r[2] - r[0], r[3] - r[1], 20.0)
-        wide = (r[0] - reach, r[1] - reach, r[2] + reach, r[3] + reach)
-        candidates = [i for i, g in enumerate(every) if _overlap(g.bbox, r)]
-        near.update(i for i, g in enumerate(every) if _overlap(g.bbox, wide))
+        candidates = every.overlapping(r)
         hits = [i for i in candidates if meets(every[i].core(), r)]
         slanted = [i for i in hits if not every[i].axis]
         if slanted:  # only the line the box was made for: the one through its centre
@@ -170,9 +247,7 @@ def plan(page: pymupdf.Page, rects: list[tuple], every: list[Glyph] | None = Non
                 if g.line in owners:
                     continue
                 (gx, gy), (cos, sin) = g.at(0.5, 0.5), g.dir
-                ll, _, ul, _ = g.quad
-                height = ((ul[0] - ll[0]) ** 2 + (ul[1] - ll[1]) ** 2) ** 0.5
-                if abs((cx - gx) * sin - (cy - gy) * cos) < OWNER * height:
+                if abs((cx - gx) * sin - (cy - gy) * cos) < OWNER * g.height:
                     owners.add(g.line)
             # and of that line the glyphs inside the box (the box is the upright rectangle around the
             # words, whose corners hold the ends of the words before and after them)
@@ -180,9 +255,10 @@ def plan(page: pymupdf.Page, rects: list[tuple], every: list[Glyph] | None = Non
         box.glyphs = hits
         taken.update(hits)
         _shape(box, [every[i] for i in hits])
-    keep = [every[i].hit_box() for i in near - taken]
+    banded = {i for box in boxes if box.band for i in box.glyphs if _overlap(every[i].hit_box(), box.band)}
     points = []
-    for i in sorted(taken):
+    for i in sorted(taken - banded):  # the band takes upright and vertical text already
+        keep = [every[k].hit_box() for k in every.overlapping(every[i].bbox) if k not in taken]
         x, y = _point(every[i], keep)
         points.append((x - POINT, y - POINT, x + POINT, y + POINT))
     return boxes, points
@@ -196,6 +272,8 @@ def _point(g: Glyph, keep: list[tuple]) -> tuple:
     centre where it can); the centre when there is none (a neighbour then goes too)."""
     own = g.hit_box()
     mine = [k for k in keep if _overlap(k, own)]
+    if not mine:
+        return g.at(0.5, 0.5)
     for s in STEPS:
         for t in STEPS:
             p = g.at(s, t)

@@ -99,7 +99,7 @@ def plain(page: pymupdf.Page, own_resources: bool = True) -> bool:
     mb = page.mediabox
     if not (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb):
         return False
-    if tuple(page.transformation_matrix) != (1, 0, 0, -1, 0, mb.height):
+    if any(abs(a - b) > 1e-3 for a, b in zip(page.transformation_matrix, (1, 0, 0, -1, 0, mb.height))):
         return False  # a /UserUnit other than 1: page space is scaled
     return not own_resources or page.parent.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref")
 

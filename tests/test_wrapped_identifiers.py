@@ -38,3 +38,17 @@ def test_verify_reports_the_wrapped_number(tmp_path, engine):
     result = CliRunner().invoke(main, ["verify", str(_wrapped(tmp_path / "doorgelopen.pdf"))])
     assert result.exit_code == ExitCode.verification_failed
     assert "PHONE_NUMBER" in result.output
+
+
+def test_an_email_address_wrapped_after_a_hyphen_is_redacted_in_both_halves(tmp_path, rules, engine):
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 100), "Stuur het verslag voor vrijdag naar de secretaris via jolien.verbeek-", fontsize=11)
+    page.insert_text((72, 114), "hartsuiker@minbzk.nl zodat het overleg kan worden voorbereid.", fontsize=11)
+    doc.save(tmp_path / "mail.pdf")
+    result = process(tmp_path / "mail.pdf", tmp_path / "out", rules, engine)
+    assert result.status == "ok", result.error
+    for text in (page_text(result.redacted),
+                 subprocess.run(["pdftotext", str(result.redacted), "-"], capture_output=True, text=True).stdout):
+        assert "verbeek" not in text and "hartsuiker" not in text and "jolien" not in text
+        assert "naar de secretaris via" in text and "zodat het overleg" in text

@@ -5,8 +5,10 @@ ascender, shrunk by a tenth on each side) meets the axis-aligned box of any quad
 annotation. For text at an angle, and for vertical text (a landscape page drawn upright on a portrait
 sheet with /Rotate 90), those boxes say little about what a box covers: a word's box runs along the
 word, and the box of one glyph reaches over its neighbours. So the glyphs to remove are chosen here,
-by their own quads, and MuPDF is given a tiny quad inside each of them: one that lies in that glyph's
-box and in no box of a glyph that stays.
+by their own quads. Where text runs level or vertical, the middle band of the box (across the text)
+takes exactly them; every other glyph that goes is given to MuPDF as a tiny quad inside it: one that
+lies in that glyph's box and in no box of a glyph that stays. A page whose text near the boxes all
+runs level (most pages) needs the bands only, and its glyphs are not looked at.
 
 A glyph goes when the core of its quad (its middle two fifths across the line, four fifths along it)
 meets the box: the letters of the lines above and below, whose glyph boxes reach into a word's box

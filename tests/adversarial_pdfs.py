@@ -215,6 +215,113 @@ def font_subset(path):
     return _save(doc, path)
 
 
+def _turned(degrees: int, x: float, y: float) -> str:
+    import math
+
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return f"{c:.5f} {s:.5f} {-s:.5f} {c:.5f} {x} {y} cm"
+
+
+def rotated_sheet(path):
+    """A landscape page drawn upright on a portrait sheet turned by /Rotate 90: in PDF space the header
+    runs up the sheet."""
+    doc = base(anchor=False)
+    doc[0].set_rotation(90)
+    return _text_ops(_save(doc, path), f"q {_turned(90, 595, 0)} BT /FA 11 Tf 72 500 Td ({HEADER}) Tj ET Q")
+
+
+def inherited_rotation(path):
+    """The same, with /Rotate 270 inherited from the page tree."""
+    def change(pdf):
+        pdf.Root.Pages.Rotate = 270
+        _page_ops(pdf, 0, f"q {_turned(-90, 0, 842)} BT /FA 11 Tf 72 500 Td ({HEADER}) Tj ET Q")
+
+    return _with_pikepdf(_save(base(anchor=False), path), change)
+
+
+def vertical_text(path):
+    return _text_ops(_save(base(anchor=False), path), f"q {_turned(90, 500, 150)} BT /FA 11 Tf 0 0 Td ({HEADER}) Tj ET Q")
+
+
+def slanted_text(path):
+    return _text_ops(_save(base(anchor=False), path), f"q {_turned(30, 72, 200)} BT /FA 11 Tf 0 0 Td ({HEADER}) Tj ET Q")
+
+
+def form_matrix(path):
+    """In a Form XObject whose /Matrix turns it a quarter."""
+    def change(pdf):
+        form = pdf.make_stream(f"BT /FA 11 Tf 0 0 Td ({HEADER}) Tj ET".encode(), Type=Name.XObject, Subtype=Name.Form,
+                               BBox=Array([0, -5, 400, 15]), Matrix=Array([0, 1, -1, 0, 0, 0]),
+                               Resources=Dictionary(Font=Dictionary(FA=HELVETICA)))
+        _page_ops(pdf, 0, "q 1 0 0 1 520 150 cm /Fx1 Do Q", XObject={"Fx1": form})
+
+    return _with_pikepdf(_save(base(anchor=False), path), change)
+
+
+def user_unit(path):
+    """/UserUnit 2: one unit is two points, page space twice PDF space."""
+    def change(pdf):
+        pdf.pages[0].obj.UserUnit = 2
+
+    return _with_pikepdf(_save(base(), path), change)
+
+
+def shifted_boxes(path):
+    """Media box and crop box away from the origin, the page drawn in the shifted space."""
+    def change(pdf):
+        page = pdf.pages[0]
+        page.obj.MediaBox = Array([100, 200, 695, 1042])
+        page.obj.CropBox = Array([110, 210, 685, 1032])
+        page.contents_add(pdf.make_stream(b"q 1 0 0 1 100 200 cm"), prepend=True)
+        _page_ops(pdf, 0, f"Q q BT /FA 11 Tf 172 932 Td ({HEADER}) Tj ET Q")
+
+    return _with_pikepdf(_save(base(anchor=False), path), change)
+
+
+def black_image_over_text(path):
+    """A black picture pasted over a user name that is still in the text layer (lower case, in no
+    header: only the picture says it must go)."""
+    doc = base(anchor=False)
+    page = doc[0]
+    page.insert_text((72, 110), f"Account: {NAME.lower()} (beheerder)", fontname="helv", fontsize=11)
+    name = page.search_for(NAME.lower())[0]
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 16, 4), False)
+    pix.clear_with(0)
+    page.insert_image(name + (-1, -1, 1, 1), pixmap=pix, keep_proportion=False)
+    return _save(doc, path)
+
+
+def redaction_mark(path):
+    """A redaction annotation over a user name on page 2, drawn and never applied (lower case, in no
+    header: only the mark says it must go)."""
+    doc = base(anchor=False, pages=2)
+    page = doc[1]
+    page.insert_text((72, 110), f"Account: {NAME.lower()} (beheerder)", fontname="helv", fontsize=11)
+    page.add_redact_annot(page.search_for(NAME.lower())[0])
+    return _save(doc, path)
+
+
+def deleted_object(path):
+    """An incremental update that deletes an object and counts one more than it lists: pikepdf gives
+    None and plain numbers among the file's objects."""
+    import re
+
+    doc = base()
+    gone = doc.get_new_xref()
+    doc.update_object(gone, "<</Kind/Concept>>")
+    number = doc.get_new_xref()
+    doc.update_object(number, "42")
+    doc.xref_set_key(doc.pdf_catalog(), "PieceCount", f"{number} 0 R")
+    _save(doc, path)
+    data = path.read_bytes()
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    root = re.findall(rb"/Root (\d+) 0 R", data)[-1].decode()
+    update = (f"\nxref\n0 1\n0000000000 65535 f \n{gone} 1\n0000000000 00001 f \n"
+              f"trailer\n<</Size {number + 2}/Root {root} 0 R/Prev {previous}>>\n").encode()
+    path.write_bytes(data + update + f"startxref\n{len(data) + 1}\n%%EOF\n".encode())
+    return path
+
+
 # -- beside the page content ----------------------------------------------------------------------
 
 
@@ -418,6 +525,8 @@ def javascript_openaction(path):
 BUILDERS = {f.__name__: f for f in (
     visible_text, white_text, tiny_text, invisible_text, off_the_page, outside_the_crop_box, jpeg_exif,
     jpeg2000_xml, xobject_private_data, hidden_layer, form_xobject, actual_text, kerned_tj, letter_per_tj, hyphenated, font_subset,
+    rotated_sheet, inherited_rotation, vertical_text, slanted_text, form_matrix, user_unit, shifted_boxes,
+    black_image_over_text, redaction_mark, deleted_object,
     struct_alt, struct_alt_only, info_standard, info_custom, xmp, incremental_revision, annot_title, annot_contents, annot_popup,
     annot_reply, freetext_appearance, form_value, form_appearance, form_parent_value, link_mailto,
     embedded_file, file_attachment_annot, outline_title, page_label, javascript_names, javascript_openaction,

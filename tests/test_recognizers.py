@@ -173,6 +173,11 @@ def test_normalise_phone(text, digits):
 def test_identifiers_wrapping_over_a_line_break(analyzer):
     assert found(analyzer, "terug op rekening NL91 ABNA 0417 1643\n00 ten name van", "IBAN_CODE") == ["NL91 ABNA 0417 1643\n00"]
     assert found(analyzer, "bel mij op 070 123\n4567 of later", "PHONE_NUMBER") == ["070 123\n4567"]
+    # broken after the hyphen at a line end, as a converted .docx wraps it
+    assert found(analyzer, "mail naar jolien.verbeek-\nhartsuiker@minbzk.nl of bel", "EMAIL_ADDRESS") == \
+        ["jolien.verbeek-\nhartsuiker@minbzk.nl"]
+    assert found(analyzer, "Mobiel: 06-\n12345678 (bereikbaar)", "PHONE_NUMBER") == ["06-\n12345678"]
+    assert found(analyzer, "bel +31 6-\n1234 5678 na vijf uur", "PHONE_NUMBER") == ["+31 6-\n1234 5678"]
 
 
 def pdf_text(name: str) -> str:

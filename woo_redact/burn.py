@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pymupdf
 
-from . import pdfops
+from . import glyphs, pdfops
 from .model import Finding, Rect, Word
 from .read import open_pdf
 from .rules import Rules
@@ -60,14 +60,6 @@ def plan_boxes(findings: list[Finding]) -> dict[int, list[tuple[Rect, str]]]:
 def _unit_length(text: str) -> float:
     """The width of `text` at font size 1 (widths scale linearly with the size)."""
     return max(pymupdf.get_text_length(text, FONT, 1), 1e-6)
-
-
-BAND = 0.3  # text removal keeps off this share of a box's height at its top and at its bottom
-
-
-def _band(r: pymupdf.Rect) -> pymupdf.Rect:
-    inset = r.height * BAND
-    return pymupdf.Rect(r.x0, r.y0 + inset, r.x1, r.y1 - inset)
 
 
 def _redaction(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:
@@ -195,10 +187,16 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
         if f.decision == "redact" and f.entity in rules.pad_entities:
             for p, r in f.boxes:
                 padded.setdefault(p, []).append(r)
+    page_lines: dict[int, list[tuple]] = {}
     try:
+        pdfops.drop_redaction_marks(doc)  # the incoming file's own marks came in as findings
         if rules.pad_widths:
             for pno, boxes in planned.items():
                 want = [any(_inside(r, box) for r in padded.get(pno, ())) for box, _ in boxes]
+                if any(want) and pno not in (text_layer or {}):
+                    # widening is along a line of upright text: not for vertical text or text at an angle
+                    every = page_lines[pno] = glyphs.lines(doc[pno])
+                    want = [w and glyphs.upright(every, box) for w, (box, _) in zip(want, boxes)]
                 if any(want):
                     seen = (text_layer or {}).get(pno) or (image_words or {}).get(pno) or ()
                     planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, seen,
@@ -213,24 +211,23 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 _redaction(page, rects)
                 page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                                       graphics=pymupdf.PDF_REDACT_LINE_ART_NONE, text=pymupdf.PDF_REDACT_TEXT_NONE)
-            # text: MuPDF removes every glyph whose box touches the redaction, and glyph boxes of the
-            # lines above and below reach into a word's box; the middle band of the box takes the
-            # glyphs of its own line only
-            _redaction(page, rects if scanned else [_band(r) for r in rects])
-            count += len(rects)
-            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
-                                  graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
-                                  text=pymupdf.PDF_REDACT_TEXT_REMOVE)
-            colour = (0, 0, 0) if scanned else (1, 1, 1)
-            if pdfops.plain(page):
-                _overlay(page, boxes, rules, fill, colour, fonts)
+            if scanned:  # the OCR layer is written again below: everything under the box goes
+                shapes = [glyphs.Box(tuple(r), length=r.width, thickness=r.height) for r in rects]
+                quads = rects
             else:
-                shape = page.new_shape()
-                for r in rects:  # one path per box: each box its own object for a reader's tools
-                    shape.draw_rect(r)
-                    shape.finish(color=None, fill=fill, width=0)
-                shape.commit()
-                _write_labels(page, boxes, rules, font, colour=colour)
+                # text: the glyphs each box takes by their own quads (any direction), each given to MuPDF
+                # as a small quad inside it; and the middle band of upright and vertical boxes, as
+                # before, which also takes the line art it covers
+                shapes, points = glyphs.plan(page, [tuple(r) for r in rects], page_lines.get(pno))
+                quads = [pymupdf.Rect(b.band) for b in shapes if b.band] + [pymupdf.Rect(p) for p in points]
+            count += len(rects)
+            if quads:
+                _redaction(page, quads)
+                page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                                      graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
+                                      text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+            colour = (0, 0, 0) if scanned else (1, 1, 1)
+            _overlay(page, [(b, g) for b, (_, g) in zip(shapes, boxes)], rules, fill, colour, fonts)
         # after the redactions: MuPDF removes every glyph a box touches, and the invisible words are
         # stretched to their image, so a word beside a box (the "T" of "T 070 …") would go too
         for pno, words in (text_layer or {}).items():
@@ -241,20 +238,26 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
     return count
 
 
-def _overlay(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, fill: tuple, colour: tuple,
+def _overlay(page: pymupdf.Page, boxes: list[tuple[glyphs.Box, str]], rules: Rules, fill: tuple, colour: tuple,
              fonts: pdfops.Fonts) -> None:
-    """The boxes (one path each) and their labels as one content stream over a plain page: what a Shape
-    and a TextWriter write, without their cost per box (a dossier page has a dozen boxes, a dossier
-    hundreds of pages)."""
+    """The boxes (one path each) and their labels as one content stream over the page, in page space
+    (a `cm` maps it to PDF space, whatever the page's rotation, boxes and /UserUnit): what a Shape and a
+    TextWriter write, without their cost per box (a dossier page has a dozen boxes, a dossier hundreds
+    of pages). Text at an angle gets a slanted box; each label runs along its text."""
     n = pdfops.num
-    height = page.mediabox.height
-    ops = ["q", f"{pdfops.rgb(fill)} rg"]
-    for rect, _ in boxes:
-        x0, y0, x1, y1 = rect
-        ops.append(f"{n(x0)} {n(height - y1)} {n(x1 - x0)} {n(y1 - y0)} re f")
-    text = [f"{n(size)} Tf 1 0 0 1 {n(x)} {n(height - baseline)} Tm {pdfops.winansi(label)} Tj"
-            for label, size, x, baseline in _labels(boxes, rules)]
+    matrix = " ".join(f"{v:.6f}".rstrip("0").rstrip(".") or "0" for v in ~page.transformation_matrix)
+    ops = ["q", f"{matrix} cm", f"{pdfops.rgb(fill)} rg"]
+    for box, _ in boxes:
+        if box.polygon:
+            (ax, ay), *rest = box.polygon
+            ops.append(f"{n(ax)} {n(ay)} m " + " ".join(f"{n(x)} {n(y)} l" for x, y in rest) + " h f")
+        else:
+            x0, y0, x1, y1 = box.rect
+            ops.append(f"{n(x0)} {n(y0)} {n(x1 - x0)} {n(y1 - y0)} re f")
+    text = [f"{n(size)} Tf {' '.join(pdfops.num(v, 4) for v in tm)} Tm {pdfops.winansi(label)} Tj"
+            for label, size, tm in _labels(boxes, rules)]
     if text:
+        pdfops.own_resources(page)
         resource = fonts.use(page)
         ops += ["BT", f"{pdfops.rgb(colour)} rg", *(f"/{resource} {t}" for t in text), "ET"]
     ops.append("Q")
@@ -285,24 +288,18 @@ def _write_text_layer(page: pymupdf.Page, words: list[Word], boxes: list[pymupdf
         writer.write_text(page, render_mode=3)
 
 
-def _write_labels(page: pymupdf.Page, boxes: list[tuple[Rect, str]], rules: Rules, font: pymupdf.Font,
-                 colour: tuple = (1, 1, 1)) -> None:
-    """Label text centred in each box (white in black boxes), written in one go per page."""
-    writer = pymupdf.TextWriter(page.rect, color=colour)
-    for label, size, x, baseline in _labels(boxes, rules):
-        writer.append((x, baseline), label, font=font, fontsize=size)
-    writer.write_text(page)
-
-
-def _labels(boxes: list[tuple[Rect, str]], rules: Rules):
-    """(text, font size, x, baseline) of each box's label, centred in the box; boxes too small for even
-    the code get none."""
-    for rect, ground in boxes:
-        r = pymupdf.Rect(rect)
+def _labels(boxes: list[tuple[glyphs.Box, str]], rules: Rules):
+    """(text, font size, text matrix in page space) of each box's label, centred in the box and running
+    along its text; boxes too small for even the code get none."""
+    for box, ground in boxes:
         g = rules.grounds.get(ground)
-        label, size = fit_label(r, g.label if g else ground, ground)
+        label, size = fit_label(pymupdf.Rect(0, 0, box.length, box.thickness), g.label if g else ground, ground)
         if size <= 0:
             continue
         width = _unit_length(label) * size
-        baseline = r.y0 + (r.height + size * (HELV_ASCENDER + HELV_DESCENDER)) / 2
-        yield label, size, r.x0 + (r.width - width) / 2, baseline
+        points = box.polygon or [(box.rect[0], box.rect[1]), (box.rect[2], box.rect[3])]
+        cx, cy = sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+        (dx, dy), up = box.dir, (box.dir[1], -box.dir[0])  # along the text, and towards its top (y down)
+        rise = size * (HELV_ASCENDER + HELV_DESCENDER) / 2
+        x, y = cx - dx * width / 2 - up[0] * rise, cy - dy * width / 2 - up[1] * rise
+        yield label, size, (dx, dy, up[0], up[1], x, y)

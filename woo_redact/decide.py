@@ -258,7 +258,8 @@ class Decider:
                                               f"person:{source}",
                                               f"civil servant or citizen ({kind}; found by {source})", 0.85, key))
         findings += self._covered_words(doc)
-        return _merge(findings)
+        findings += self._marked_words(doc)
+        return _merge(findings) + self._marked_areas(doc)
 
     @staticmethod
     def _address_forms(text: str, persons: dict, index: dict, public: set) -> set[tuple[int, int, str, str]]:
@@ -289,6 +290,37 @@ class Decider:
                 if w.page == pno and r[0] <= (w.rect[0] + w.rect[2]) / 2 <= r[2] and r[1] <= (w.rect[1] + w.rect[3]) / 2 <= r[3]:
                     out.append(self._finding(doc, w.start, w.end, "COVERED_TEXT", "redact", self.rules.default_ground,
                                              "xray", "text under a black box drawn in the incoming file", 1.0))
+        return out
+
+    def _mark_ground(self, note: str) -> str:
+        m = _GROUND_CODE.search(note or "")
+        return m.group(0) if m and m.group(0) in self.rules.grounds else self.rules.default_ground
+
+    def _marked_words(self, doc: Document) -> list[Finding]:
+        """The words under a redaction annotation that the incoming file never applied: someone marked
+        them, so they are proposed (one finding per line the mark covers, its ground from the mark's
+        text when that names one)."""
+        out = []
+        for pno, r, note in doc.marked:
+            lines: dict[int, list] = {}
+            for w in doc.words:
+                if w.page == pno and r[0] <= (w.rect[0] + w.rect[2]) / 2 <= r[2] and r[1] <= (w.rect[1] + w.rect[3]) / 2 <= r[3]:
+                    lines.setdefault(w.line, []).append(w)
+            for words in lines.values():
+                out.append(self._finding(doc, words[0].start, words[-1].end, "MARKED", "redact", self._mark_ground(note),
+                                         "incoming", "marked for redaction in the incoming file", 1.0))
+        return out
+
+    def _marked_areas(self, doc: Document) -> list[Finding]:
+        """A redaction annotation over no words (a signature, a photo): the area itself is proposed."""
+        out = []
+        for k, (pno, r, note) in enumerate(doc.marked):
+            if any(w.page == pno and r[0] <= (w.rect[0] + w.rect[2]) / 2 <= r[2] and r[1] <= (w.rect[1] + w.rect[3]) / 2 <= r[3]
+                   for w in doc.words):
+                continue
+            fid = hashlib.sha1(f"{doc.name}:mark:{pno}:{k}".encode()).hexdigest()[:12]
+            out.append(Finding(fid, 0, 0, "", "MARKED", "redact", self._mark_ground(note), "incoming",
+                               "area marked for redaction in the incoming file", 1.0, None, [(pno, tuple(r))]))
         return out
 
     def _first_name_ok(self, name: PersonName) -> bool:
@@ -433,6 +465,8 @@ _PERSONAL_LABEL = re.compile(r"(?i)(?:naam|adres|woonadres|huisadres|woonplaats|
                              r"burgerservicenummer|telefoon|mobiel|e-?mail|iban|rekeningnummer)\b\s*:")
 
 
+_GROUND_CODE = re.compile(r"\b5\.[12]\.[12]?[a-i]\b|\b5\.2\b")  # a ground's code in a redaction mark's text
+
 _BEFORE_NAME = re.compile(r"[\w@.]")  # a name alone is not inside a word, an address or a domain
 _AFTER_NAME = re.compile(r"[\w@]")
 
@@ -498,6 +532,8 @@ def map_boxes(doc: Document, findings: list[Finding]) -> None:
     words = doc.words
     starts = [w.start for w in words]
     for f in findings:
+        if f.start == f.end and f.boxes:
+            continue  # an area, not a span of text (a redaction mark over a picture)
         i = max(bisect.bisect_right(starts, f.start) - 1, 0)
         per_line: dict[int, list] = {}
         while i < len(words) and words[i].start < f.end:

@@ -238,6 +238,7 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 continue
             for i, (pno, rect) in enumerate(f.boxes):
                 by_page.setdefault(pno, []).append((f, i, rect))
+        pdfops.drop_redaction_marks(doc)  # the incoming file's own marks are proposals now
         direct_boxes = _Direct(doc)
         for pno, items in by_page.items():
             page = doc[pno]  # keep the page object alive while its annotations are made

@@ -70,6 +70,9 @@ class Document:
     off_page: list[int] = field(default_factory=list)  # pages with text outside the part a reader shows
     # filled dark rectangles drawn over text that can still be extracted: redactions that only cover
     covered: list[tuple[int, Rect]] = field(default_factory=list)
+    # areas someone marked for redaction in the incoming file and did not apply (/Redact annotations),
+    # with the annotation's overlay text or contents (a ground's code, perhaps)
+    marked: list[tuple[int, Rect, str]] = field(default_factory=list)
 
     @property
     def name(self) -> str:

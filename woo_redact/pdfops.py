@@ -3,8 +3,9 @@ stream appended to a page.
 
 PyMuPDF's Shape, TextWriter and insert_text cost about a millisecond a call, and TextWriter embeds its
 font; the preview's cover page and the burn-in's boxes and labels are a few dozen operators per page, so
-mark and burn write those operators themselves. Used only on pages whose coordinates are plain (no
-rotation, origin at the PDF origin: see `plain`), where page and PDF space differ by the flipped y axis.
+mark and burn write those operators themselves: mark only on pages whose coordinates are plain (no
+rotation, origin at the PDF origin, no /UserUnit: see `plain`), where page and PDF space differ by the
+flipped y axis; burn on any page, through a `cm` from page to PDF space.
 """
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ def text_length(text: str, name: str = "helv", size: float = 1.0) -> float:
     return sum(_advance(name, c) for c in text) * size
 
 
-def num(x: float) -> str:
+def num(x: float, decimals: int = 2) -> str:
     """A number as PDF content writes it: two decimals at most, no trailing zeros."""
-    return f"{x:.2f}".rstrip("0").rstrip(".") or "0"
+    text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def rgb(colour) -> str:
@@ -97,7 +99,29 @@ def plain(page: pymupdf.Page, own_resources: bool = True) -> bool:
     mb = page.mediabox
     if not (page.rotation == 0 and mb.x0 == 0 and mb.y0 == 0 and page.cropbox == mb):
         return False
+    if any(abs(a - b) > 1e-3 for a, b in zip(page.transformation_matrix, (1, 0, 0, -1, 0, mb.height))):
+        return False  # a /UserUnit other than 1: page space is scaled
     return not own_resources or page.parent.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref")
+
+
+def own_resources(page: pymupdf.Page) -> None:
+    """Give a page that inherits its /Resources from the page tree a /Resources of its own (the
+    inherited dictionary, or a reference to it), so that a font can be added to it without losing
+    the others."""
+    doc = page.parent
+    if doc.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref"):
+        return
+    xref = page.xref
+    for _ in range(64):
+        kind, value = doc.xref_get_key(xref, "Parent")
+        if kind != "xref":
+            break
+        xref = int(value.split()[0])
+        kind, value = doc.xref_get_key(xref, "Resources")
+        if kind in ("dict", "xref"):
+            doc.xref_set_key(page.xref, "Resources", value)
+            return
+    doc.xref_set_key(page.xref, "Resources", "<<>>")
 
 
 def append_content(page: pymupdf.Page, ops: list[str]) -> None:
@@ -111,3 +135,18 @@ def append_content(page: pymupdf.Page, ops: list[str]) -> None:
     kind, value = doc.xref_get_key(page.xref, "Contents")
     existing = value.strip("[]").strip() if kind == "array" else value if kind == "xref" else ""
     doc.xref_set_key(page.xref, "Contents", f"[{existing} {stream} 0 R]".replace("[ ", "["))
+
+
+def drop_redaction_marks(doc: pymupdf.Document) -> int:
+    """Delete every redaction annotation the incoming file holds: read proposes their areas as
+    redactions, which the preview shows and the burn-in applies as decided (MuPDF would otherwise apply
+    them, unlabelled, on each page the burn-in redacts, and the sanitiser drop them everywhere else)."""
+    dropped = 0
+    for pno in range(doc.page_count):
+        if doc.xref_get_key(doc.page_xref(pno), "Annots")[0] == "null":
+            continue
+        page = doc[pno]
+        for annot in list(page.annots(types=[pymupdf.PDF_ANNOT_REDACT]) or []):
+            page.delete_annot(annot)
+            dropped += 1
+    return dropped

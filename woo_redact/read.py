@@ -97,6 +97,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     page_starts: list[int] = []
     textless: list[int] = []
     covered: list[tuple[int, tuple]] = []
+    marked: list[tuple[int, tuple, str]] = []
     confidence: dict[int, float] = {}
     image_text: list[int] = []  # pages whose images (not the page itself) were read by OCR
     off_page: list[int] = []  # pages with words outside the crop box (read and redacted all the same)
@@ -115,6 +116,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         page_starts.append(pos)
         raw = page.get_text("words", flags=WORD_FLAGS, clip=EVERYWHERE, sort=False)
         covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
+        marked.extend((pno, r, note) for r, note in redaction_marks(page))
         if use_ocr and ocr.needs_ocr(page, raw):
             if cache is None:
                 cache = ocr.Cache.of(path, ocr_cache)
@@ -163,6 +165,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         image_text_pages=image_text,
         extra_texts=_structure_texts(path, password) + _extra_texts(doc),
         covered=covered,
+        marked=marked,
         off_page=off_page,
     )
     document.fields = header_fields(document, rules)
@@ -193,24 +196,84 @@ def _emit_line(pno, line_words, pos, parts, words, lines) -> int:
     return pos + 1
 
 
+def redaction_marks(page: pymupdf.Page) -> list[tuple[tuple, str]]:
+    """The areas of the page's redaction annotations that were never applied (a reviewer's intent: they
+    are proposed as redactions), each with the annotation's overlay text or contents."""
+    out = []
+    for annot in page.annots(types=[pymupdf.PDF_ANNOT_REDACT]) or []:
+        kind, overlay = page.parent.xref_get_key(annot.xref, "OverlayText")
+        note = " ".join(t for t in (overlay if kind == "string" else "", annot.info.get("content", "")) if t)
+        points = annot.vertices or []
+        if len(points) >= 4:
+            for k in range(0, len(points) - 3, 4):
+                quad = pymupdf.Quad(points[k:k + 4])
+                out.append((tuple(quad.rect), note))
+        else:
+            out.append((tuple(annot.rect), note))
+    return out
+
+
 def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = frozenset()) -> list[tuple]:
-    """Filled, opaque, dark rectangles drawn over words that are still in the text layer: the classic
-    failed redaction (copy-paste reveals what the black box hides)."""
+    """Words that are still in the text layer but cannot be seen: under a filled, opaque, dark rectangle
+    or a dark picture (a black image pasted over the text), or drawn in about the dark shape's own
+    colour. The classic failed redaction: copy-paste reveals what the black box hides. Returns the
+    boxes of those words.
+
+    Whether a word can be seen is read from the rendered page: the area of a word under a dark shape
+    is one even dark tone when the shape covers it or the text has its colour, and holds the light
+    strokes of its letters when it stands out on the shape (white headings on a dark band, "AA"
+    badges, a slide's light text on a dark panel): design, not a redaction."""
     if not words:
         return []
-    out = []
+    shapes = []
     for d in page.get_drawings():
         fill = d.get("fill")
-        if not fill or (d.get("fill_opacity") or 1) < 0.95 or sum(fill[:3]) > 0.45:
+        if not fill or (d.get("fill_opacity") or 1) < 0.95 or sum(fill[:3]) > 3 * DARK:
             continue
-        r = d["rect"]
+        shapes.append(d["rect"])
+    if page.get_images(full=False):  # pictures, image masks among them, in the order they are drawn
+        shapes += [pymupdf.Rect(bbox) for kind, bbox in page.get_bboxlog() if kind in ("fill-image", "fill-imgmask")]
+    under = []
+    for r in shapes:
         if r.width < 4 or r.height < 4 or r.height > 60:
-            continue  # lines, rules and full-page backgrounds are no redaction boxes
+            continue  # lines, rules and full-page backgrounds (a scan) are no redaction boxes
         hidden = [w for w in words if w[4].strip() and w[4].strip() not in label_words
                   and ((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) in r]
-        if hidden:
-            out.append((r.x0, r.y0, r.x1, r.y1))
+        under += [(r, w) for w in hidden]
+    if not under:
+        return []
+    zoom = 2.0
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
+    to_pixels = page.rotation_matrix * pymupdf.Matrix(zoom, zoom)  # words are unrotated page space
+    out = []
+    for r, w in under:
+        if _unseen(pix, (pymupdf.Rect(w[:4]) & r) * to_pixels):
+            box = (w[0], w[1], w[2], w[3])
+            if box not in out:
+                out.append(box)
     return out
+
+
+DARK = 0.35  # a shape whose area is darker than this (0 black, 1 white) can hide text
+CONTRAST = 0.25  # a pixel this much lighter or darker than the area's tone is a letter's stroke
+
+
+def _unseen(pix: pymupdf.Pixmap, area: pymupdf.Rect) -> bool:
+    """Whether `area` (pixels) is one even dark tone: nothing in it can be read."""
+    x0, y0 = max(int(area.x0) + 1, 0), max(int(area.y0) + 1, 0)
+    x1, y1 = min(int(area.x1) - 1, pix.width), min(int(area.y1) - 1, pix.height)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    samples, stride = pix.samples_mv, pix.stride
+    values = bytearray()
+    for y in range(y0, y1):
+        values += samples[y * stride + x0:y * stride + x1]
+    tone = sorted(values)[len(values) // 2]
+    if tone > DARK * 255:
+        return False
+    lo, hi = max(tone - CONTRAST * 255, 0), min(tone + CONTRAST * 255, 255)
+    strokes = sum(1 for v in values if v < lo or v > hi)
+    return strokes < 0.02 * len(values)
 
 
 STRUCTURE_TEXTS = ("/Alt", "/ActualText", "/E", "/T")  # what a structure element says besides the page text

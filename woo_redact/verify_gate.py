@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
+from .errors import InputFileError, WooRedactError
 from .pipeline import analyse
 from .read import open_pdf
 from .rules import Rules
@@ -29,7 +30,18 @@ CHANNEL_LINES = {
 
 
 def check_file(path: Path, rules: Rules, password: str | None = None) -> list[str]:
-    """Every problem found in `path`, one short line each (Dutch / English)."""
+    """Every problem found in `path`, one short line each (Dutch / English). A file that cannot be
+    checked to the end is refused with an `InputFileError` (one line), never a traceback."""
+    try:
+        return _check_file(path, rules, password)
+    except WooRedactError:
+        raise
+    except Exception as e:  # a damaged structure no check foresaw: refused, not passed
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0][:120]
+        raise InputFileError(f"{path}: cannot be verified ({type(e).__name__}: {reason})") from None
+
+
+def _check_file(path: Path, rules: Rules, password: str | None = None) -> list[str]:
     problems: list[str] = []
     analysis = analyse(path, rules, password=password)
     if analysis.document.covered:

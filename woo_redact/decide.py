@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import Candidate, Document, Finding
-from .names import PARTICLES, PersonName, mention_patterns, parse_name, strip_honorifics
+from .names import PARTICLE_RX, PARTICLES, PersonName, mention_patterns, parse_name, strip_honorifics
 from .rules import Rules
 from .structure import StructureRules
 
@@ -32,7 +32,7 @@ _NAME = (
     r"[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?"
 )
 _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)+$")
-_SURNAME_AFTER = re.compile(r"\.?\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?")
+_SURNAME_AFTER = re.compile(rf"\.?\s+(?:{PARTICLE_RX}\s*)*[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?")
 _PARENS = r"(?:\s*\([^()\n]{1,40}\))?"  # "(VVD)"
 _NAME_LIST = rf"{_NAME}{_PARENS}(?:\s*(?:,|\ben\b|&)\s*{_NAME}{_PARENS})*"
 
@@ -65,7 +65,8 @@ class Decider:
         self.structure = structure
         self.lookups = lookups
         titles = sorted((re.escape(t).replace(r"\ ", r"\s+") for t in rules.titles), key=len, reverse=True)
-        self.title_rx = re.compile(rf"(?<![\w-])(?i:{'|'.join(titles)})\s+(?P<names>{_NAME_LIST})")
+        self.title_rx = re.compile(rf"(?<![\w-])(?P<title>(?i:{'|'.join(titles)}))\s+(?P<names>{_NAME_LIST})")
+        self.political_titles = {t.lower() for t in rules.political_titles}
         self.title_start_rx = re.compile(rf"^(?i:{'|'.join(titles)})(?:\s|$)")
         self.holder_rx = [re.compile(rf"(?<!\w){re.escape(h)}(?!\w)") for h in rules.office_holders]
         # "de motie Simons c.s.", "het amendement Van Baarle c.s.": the first signatory of a motion
@@ -84,7 +85,13 @@ class Decider:
     def official_spans(self, doc: Document) -> list[tuple[int, int, str]]:
         """Spans of public officials' names, with the reason they are public."""
         spans: list[tuple[int, int, str]] = []
+        political = None  # does the document speak of a parliament or council (asked once, when needed)
         for m in self.title_rx.finditer(doc.text):
+            if " ".join(m.group("title").lower().split()) in self.political_titles:
+                if political is None:
+                    political = self.rules.political_context is None or bool(self.rules.political_context.search(doc.text))
+                if not political:
+                    continue  # "leden" of a working group, a "Leden" column: no parliament here
             if not self._offices_not_names(m.group("names")):
                 spans.append((m.start("names"), m.end("names"), "public official (title before the name)"))
         for f in doc.fields:
@@ -208,7 +215,7 @@ class Decider:
             for name in p.names():
                 for kind, rx in mention_patterns(name, with_first_alone=self._first_name_ok(name)):
                     # search only around the places where the name's anchor word stands
-                    anchor = name.first[0] if kind == "first name" else re.split(r"[\s-]", name.surname)[0]
+                    anchor = name.first[0] if kind.startswith("first name") else re.split(r"[\s-]", name.surname)[0]
                     if (kind, rx.pattern, anchor) in searched:
                         continue
                     searched.add((kind, rx.pattern, anchor))

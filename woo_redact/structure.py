@@ -99,6 +99,8 @@ class StructureRules:
         out += self._greetings(doc)
         out += self._signatures(doc)
         out += self._chat(doc)
+        out += self._attendee_lists(doc)
+        out += self._attendee_tables(doc)
         return out
 
     def _candidate(self, doc: Document, start: int, end: int, rule: str, why: str, score=0.9) -> Candidate:
@@ -150,12 +152,121 @@ class StructureRules:
                     break
         return out
 
+    def _attendee_lists(self, doc: Document) -> list[Candidate]:
+        """Minutes' lists of people: "Aanwezig: A (Org), B (Org)", "Afwezig met bericht:", "Deelnemers:"
+        — the list runs on over the following lines of its paragraph; each item is a name, usually with
+        its organisation or role in parentheses."""
+        out = []
+        lines = doc.lines
+        for i, line in enumerate(lines):
+            m = ATTENDEES.match(line.text)
+            if not m:
+                continue
+            start, end = line.start + m.end(), line.end
+            prev = line
+            for nxt in lines[i + 1:i + 30]:
+                height = max(prev.rect[3] - prev.rect[1], 1.0)
+                if (nxt.page != line.page or nxt.rect[1] - prev.rect[3] > 0.8 * height or nxt.rect[1] < prev.rect[1]
+                        or ATTENDEES.match(nxt.text) or _NUMBERED.match(nxt.text) or not nxt.text.strip()):
+                    break
+                end = nxt.end
+                prev = nxt
+                if nxt.text.rstrip().endswith("."):
+                    break
+            for s, e in _list_items(doc.text, start, end):
+                text = doc.text[s:e]
+                if self.looks_like_person(text, single_ok=self._known_name(text)):
+                    out.append(self._candidate(doc, s, e, "attendees", "name in a list of attendees"))
+        return out
+
+    def _attendee_tables(self, doc: Document) -> list[Candidate]:
+        """A table of participants: a column headed "Naam"/"Leden"/"Deelnemer" beside one headed
+        "Organisatie"/"Departement"/"Functie". Each cell of the name column is a person, in whatever form
+        the table writes it ("A.Velthuis", "Visser, Anna", a first name alone)."""
+        out = []
+        lines = doc.lines
+        for i, head in enumerate(lines):
+            if head.text.strip().lower() not in NAME_COLUMNS:
+                continue
+            beside = [ln for ln in lines[max(0, i - 6):i + 6] if ln.page == head.page and ln.rect[0] > head.rect[2]
+                      and abs(ln.rect[1] - head.rect[1]) < 3 and ln.text.strip().lower() in ORG_COLUMNS]
+            if not beside:
+                continue
+            right = min(ln.rect[0] for ln in beside)  # where the organisation column starts
+            below = head
+            for ln in lines[i + 1:]:
+                if ln.page != head.page:
+                    break
+                if ln.rect[1] < head.rect[3] - 1:
+                    continue
+                if ln.rect[0] < head.rect[0] - 10 and ln.rect[2] > right:
+                    break  # a line across the columns: the table has ended
+                if not (head.rect[0] - 10 <= ln.rect[0] <= head.rect[0] + 15) or ln.rect[2] > right + 2:
+                    continue
+                if ln.rect[1] - below.rect[3] > 4 * max(below.rect[3] - below.rect[1], 1.0):
+                    break
+                below = ln
+                text = ln.text.strip()
+                if not text or text.lower() in NAME_COLUMNS:
+                    continue
+                s = ln.start + ln.text.index(text)
+                if _TABLE_CELL_NOT_NAME.search(text):
+                    continue
+                if self.looks_like_person(text, single_ok=len(text) >= 3 and not (
+                        self.lookups is not None and self.lookups.is_common_word(text))):
+                    out.append(self._candidate(doc, s, s + len(text), "attendee table",
+                                               "name in the name column of a table of participants"))
+        return out
+
     def _chat(self, doc: Document) -> list[Candidate]:
         out = []
         for m in CHAT.finditer(doc.text):
             if self.looks_like_person(m.group("name")):
                 out.append(self._candidate(doc, m.start("name"), m.end("name"), "chat", "sender in a chat export"))
         return out
+
+
+# a list of people in minutes: the label, maybe a qualifier ("met kennisgeving", "(digitaal)"), a colon
+ATTENDEES = re.compile(r"^\s*(?:Aanwezig(?:en)?|Afwezig(?:en)?|Afgemeld|Afmeldingen|Verhinderd|Deelnemers|"
+                       r"Present|Absent|Apologies|Attendees)\b[^:\n]{0,60}:\s*", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+[A-Z]")  # "1. Opening": the agenda begins
+NAME_COLUMNS = {"naam", "namen", "leden", "lid", "deelnemer", "deelnemers", "aanwezig", "aanwezigen", "name",
+                "names", "attendee", "attendees", "participant", "participants", "wie"}
+ORG_COLUMNS = {"departement", "organisatie", "organisaties", "bedrijf", "afdeling", "functie", "rol", "namens",
+               "instantie", "organisation", "organization", "company", "role", "department", "vertegenwoordigt"}
+# a cell that is no name: an address, a number, a dotted account name ("IDD.Technisch.Ontwerp")
+_TABLE_CELL_NOT_NAME = re.compile(r"@|\d|\w\.\w{2,}\.|^[a-z]")
+
+
+def _list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The names of a list "A (Org), B (Org)(vz), C en D.": each item up to its first parenthesis, split
+    at commas and semicolons outside parentheses and at " en "."""
+    items, depth, s = [], 0, start
+    for i in range(start, end + 1):
+        ch = text[i] if i < end else ","
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch in ",;" and depth == 0:
+            items.append((s, i))
+            s = i + 1
+    out = []
+    for a, b in items:
+        item = text[a:b]
+        item = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), item)  # parentheses blanked, offsets kept
+        cut = item.find("(")
+        if cut >= 0:
+            item = item[:cut]
+        pos = 0
+        for part in re.split(r"(\s+(?:en|&|and)\s+|\s*/\s*)", item):
+            if part and not re.fullmatch(r"\s+(?:en|&|and)\s+|\s*/\s*", part):
+                lead = len(part) - len(part.lstrip(" \n\t-–•*"))
+                core = part.strip(" \n\t-–•*.:")
+                if core:
+                    out.append((a + pos + lead, a + pos + lead + len(core)))
+            pos += len(part)
+    return out
 
 
 _SURNAME_FIRST = re.compile(r"^\s*[^,]+,\s*(?:[A-Z][a-z]?\.\s?)+(?:\s*\([^)]*\))?")

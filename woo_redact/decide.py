@@ -215,6 +215,10 @@ class Decider:
             for name in p.names():
                 for kind, rx in mention_patterns(name, with_first_alone=self._first_name_ok(name)):
                     # search only around the places where the name's anchor word stands
+                    if kind == "initials with particles":
+                        for m in rx.finditer(text):
+                            found.add((m.start(), m.end(), kind, key))
+                        continue
                     anchor = name.first[0] if kind.startswith("first name") else re.split(r"[\s-]", name.surname)[0]
                     if (kind, rx.pattern, anchor) in searched:
                         continue
@@ -339,9 +343,15 @@ class Decider:
             if c.score < PERSON_MIN_SCORE:
                 return
             # "Dag Yvonne", "Graag Dirkse": deduce takes a capitalised word at the start of a sentence along
+            stripped = []
             while len(tokens) > 1 and self.lookups is not None and tokens[0].lower() not in PARTICLES \
                     and not _INITIAL.match(tokens[0]) and not self.lookups.is_first_name(tokens[0]):
+                stripped.append(tokens[0])
                 tokens = tokens[1:]
+            if stripped and not all(self.lookups.is_common_word(t) for t in stripped):
+                # "Sigmax Law Enforcement": what went before was an unknown capitalised word, an
+                # organisation's name, not a greeting or a sentence's first word
+                raw = " ".join(tokens)
             if len(tokens) == 1 and raw != tokens[0] and self._is_first_name(tokens[0]) \
                     and not re.match(r"(?i)(dhr|mw|mevr|mevrouw|de heer|heer)\b", raw):
                 first_only.setdefault(tokens[0], []).append(c.recognizer)
@@ -356,11 +366,21 @@ class Decider:
                                                             and self.lookups and self.lookups.is_first_name(name.surname))):
             # "mevrouw T.\nBakker", "dhr. Mohammed Al-Hassan": deduce stopped before the surname
             m = _SURNAME_AFTER.match(doc.text, c.end)
-            if m and not (self.lookups and self.lookups.is_common_word(m.group(0).split()[-1])):
+            if m and not (self.lookups and self.lookups.is_common_word(m.group(0).split()[-1])) \
+                    and not m.group(0).split()[-1].isupper():
                 name = parse_name(" ".join(tokens) + m.group(0))
         if name is None or len(name.surname) < 2:
             return
         if not structural:
+            if name.surname.isupper() and len(name.surname) > 1:
+                return  # "Tonkie\nBKWI": an organisation's abbreviation after a first name
+            if self._heading(doc.text, c.start, name):
+                return  # "A. Release versioning", "C. Naming": an agenda or appendix heading
+            if name.particles and not (name.first or name.initials or raw != " ".join(tokens)) \
+                    and self.lookups is not None and not all(
+                        self.lookups.is_surname(w) and not self.lookups.is_common_word(w)
+                        for w in name.surname.split()):
+                return  # "uit de Best Practices", "van het Rijk": particles alone before ordinary words
             if self.lookups is not None and self.lookups.is_placename(name.surname) \
                     and not self.lookups.is_surname(name.surname):
                 return  # "wethouders van Amsterdam": a place, not a person
@@ -372,6 +392,19 @@ class Decider:
         if name.initials:
             p.initials.add(name.initials)
         p.sources.append(c.recognizer)
+
+    def _heading(self, text: str, start: int, name: PersonName) -> bool:
+        """"A. Release versioning", "D. Architectuur": a letter with a dot at the start of a line, before a
+        word that is no known surname and is an ordinary word or is followed by lower-case text."""
+        if name.first or len(name.initials) != 2 or name.particles or self.lookups is None:
+            return False
+        if start > 0 and text[start - 1] != "\n" and text[:start].rsplit("\n", 1)[-1].strip():
+            return False
+        if self.lookups.is_surname(name.surname) and not self.lookups.is_common_word(name.surname):
+            return False
+        at = text.find(name.surname, start)
+        rest = text[at + len(name.surname):].split("\n", 1)[0].strip() if at >= 0 else ""
+        return self.lookups.is_common_word(name.surname) or rest[:1].islower() or not self.lookups.is_surname(name.surname) and bool(rest)
 
     def _in_organisation_name(self, text: str, s: int, e: int) -> bool:
         """"Bouwbedrijf De Kok & Zonen B.V.": a surname inside a company or foundation name."""
@@ -389,12 +422,28 @@ class Decider:
             local = c.text.split("@", 1)[0].lower()
             if self.mailbox_rx is not None and self.mailbox_rx.match(local):
                 decision, why = "keep", "functional mailbox"
+            elif self._named_mailbox(doc.text, local):
+                decision, why = "keep", "functional mailbox (named after a standard, product or team in the text)"
         elif c.entity == "PHONE_NUMBER" and self._switchboard(doc, c, line_starts):
             decision, why = "keep", "switchboard number of an organisation"
         elif c.entity == "NL_POSTCODE" and self._organisation_address(doc, c, line_starts):
             decision, why = "keep", "an organisation's address (letterhead)"
         ground = self.rules.ground_for(c.entity) if decision == "redact" else ""
         return self._finding(doc, c.start, c.end, c.entity, decision, ground, c.recognizer, why, c.score)
+
+    def _named_mailbox(self, text: str, local: str) -> bool:
+        """"api@", "digikoppeling@", "pkioverheid@": a local part of one word that the document uses as a
+        word of its own (a standard, product or team: "API", "Digikoppeling", "PKIoverheid") and that no
+        name list knows as a person's name."""
+        if not re.fullmatch(r"[a-z][a-z0-9]{1,30}", local) or self.lookups is None:
+            return False
+        word = local[:1].upper() + local[1:]
+        if self.lookups.is_first_name(word) or self.lookups.is_surname(word):
+            return False
+        for m in re.finditer(rf"(?<![\w@.]){re.escape(local)}(?![\w@]|\.\w)", text, re.IGNORECASE):
+            if "@" not in text[m.end():m.end() + 1]:
+                return True
+        return False
 
     def _switchboard(self, doc: Document, c: Candidate, line_starts: list[int]) -> bool:
         """A phone number in an organisation's letterhead (below its Postbus line) or announced as the
@@ -421,6 +470,8 @@ class Decider:
         own = doc.lines[line_no]
         if _PERSONAL_LABEL.match(own.text.strip()):
             return False
+        if _VENUE_LABEL.search(own.text) or (line_no and _VENUE_LABEL.search(doc.lines[line_no - 1].text)):
+            return True  # "Locatie: Hotel X, Straat 5, 1234 AB Plaats": where a meeting is held
         near = [ln.text.strip().lower() for ln in doc.lines[max(0, line_no - 3):line_no + 3]
                 if ln.page == own.page and ln.start != own.start]
         if any(_PERSONAL_LABEL.match(t) for t in near):
@@ -438,6 +489,10 @@ class Decider:
 # labels of a block about a person: an address there is that person's
 _PERSONAL_LABEL = re.compile(r"(?i)(?:naam|adres|woonadres|huisadres|woonplaats|geboortedatum|geboren|bsn|"
                              r"burgerservicenummer|telefoon|mobiel|e-?mail|iban|rekeningnummer)\b\s*:")
+
+
+# labels of a meeting's place or an organisation's visiting address: the address there is no person's
+_VENUE_LABEL = re.compile(r"(?i)\b(?:locatie|vergaderplaats|vergaderlocatie|bezoekadres|vestigingsadres|venue|location)\b\s*:?")
 
 
 _BEFORE_NAME = re.compile(r"[\w@.]")  # a name alone is not inside a word, an address or a domain

@@ -166,7 +166,9 @@ class StructureRules:
             prev = line
             for nxt in lines[i + 1:i + 30]:
                 height = max(prev.rect[3] - prev.rect[1], 1.0)
-                if (nxt.page != line.page or nxt.rect[1] - prev.rect[3] > 0.8 * height or nxt.rect[1] < prev.rect[1]
+                # the list may start after a blank line below its label; within it, lines follow closely
+                if (nxt.page != line.page or nxt.rect[1] - prev.rect[3] > (2.0 if prev is line else 0.8) * height
+                        or nxt.rect[1] < prev.rect[1]
                         or ATTENDEES.match(nxt.text) or _NUMBERED.match(nxt.text) or not nxt.text.strip()):
                     break
                 end = nxt.end

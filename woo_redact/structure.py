@@ -196,7 +196,8 @@ class StructureRules:
                 continue
             right = min(ln.rect[0] for ln in beside)  # where the organisation column starts
             below = head
-            for ln in lines[i + 1:]:
+            for j in range(i + 1, len(lines)):
+                ln = lines[j]
                 if ln.page != head.page:
                     break
                 if ln.rect[1] < head.rect[3] - 1:
@@ -211,6 +212,10 @@ class StructureRules:
                 text = ln.text.strip()
                 if not text or text.lower() in NAME_COLUMNS:
                     continue
+                nxt = lines[j + 1] if j + 1 < len(lines) else None
+                if nxt is not None and nxt.page == ln.page and abs(nxt.rect[0] - ln.rect[0]) < 3 \
+                        and nxt.text.strip()[:1].islower():
+                    continue  # "Variërende / deelnemers": a phrase that runs on in the cell, not a name
                 s = ln.start + ln.text.index(text)
                 if _TABLE_CELL_NOT_NAME.search(text):
                     continue

@@ -517,6 +517,9 @@ def _word_index(text: str) -> dict[str, list[int]]:
     index: dict[str, list[int]] = {}
     for m in re.finditer(r"[\w'’]+", text):
         index.setdefault(m.group(), []).append(m.start())
+        stem = re.split(r"['’]", m.group(), maxsplit=1)[0]
+        if stem and stem != m.group():  # "Frank’s", "Anna's": the name before a possessive
+            index.setdefault(stem, []).append(m.start())
     return index
 
 

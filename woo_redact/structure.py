@@ -99,6 +99,7 @@ class StructureRules:
         out += self._greetings(doc)
         out += self._signatures(doc)
         out += self._chat(doc)
+        out += self._after_role(doc)
         out += self._attendee_lists(doc)
         out += self._attendee_tables(doc)
         return out
@@ -150,6 +151,25 @@ class StructureRules:
                 if self.looks_like_person(doc.text[s:e], single_ok=True):
                     out.append(self._candidate(doc, s, e, "signature", "name under a closing greeting", 0.85))
                     break
+        return out
+
+    def _after_role(self, doc: Document) -> list[Candidate]:
+        """"nieuwe medewerker Anna Visser", "o.l.v. Jan de Wit", "door Piet van\nDam": a name after a role
+        word or a preposition that introduces a person. After a role any name-shaped pair of words is a
+        person; after "door", "o.l.v." or "vv" the first word must be a known first name."""
+        out = []
+        for m in AFTER_ROLE.finditer(doc.text):
+            name = m.group("name")
+            strong = m.group("role").lower() not in WEAK_ROLES
+            first = name.split()[0]
+            if not strong and not (self.lookups is not None and self.lookups.is_first_name(first)
+                                   and not self.lookups.is_common_word(first)):
+                continue
+            if self.lookups is not None and self.lookups.is_common_word(first):
+                continue
+            if self.looks_like_person(name, single_ok=False):
+                out.append(self._candidate(doc, m.start("name"), m.end("name"), "role before name",
+                                           f"name after '{m.group('role')}'", 0.8))
         return out
 
     def _attendee_lists(self, doc: Document) -> list[Candidate]:
@@ -233,6 +253,14 @@ class StructureRules:
         return out
 
 
+# words after which a name is a person: roles, and prepositions that introduce one (weak: the first word must
+# be a known first name)
+WEAK_ROLES = {"door", "o.l.v.", "olv", "vv", "namens", "met"}
+AFTER_ROLE = re.compile(
+    r"(?<![\w.])(?P<role>(?i:medewerker|collega|stagiair|stagiaire|voorzitter|secretaris|notulist|projectleider|"
+    r"adviseur|architect|ontwikkelaar|teamleider|programmamanager|productmanager|productowner)|door|o\.l\.v\.|vv)"
+    r"[ \t]+(?P<name>[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?\s+(?:(?:van|de|der|den|ter|ten|te|vd|v\.d\.|'t)\s+){0,3}"
+    r"[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?)")
 # a list of people in minutes: the label, maybe a qualifier ("met kennisgeving", "(digitaal)"), a colon
 ATTENDEES = re.compile(r"^\s*(?:Aanwezig(?:en)?|Afwezig(?:en)?|Afgemeld|Afmeldingen|Verhinderd|Deelnemers|"
                        r"Present|Absent|Apologies|Attendees)\b[^:\n]{0,60}:\s*", re.IGNORECASE)

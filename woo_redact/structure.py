@@ -232,9 +232,9 @@ class StructureRules:
                 text = ln.text.strip()
                 if not text or text.lower() in NAME_COLUMNS:
                     continue
-                nxt = lines[j + 1] if j + 1 < len(lines) else None
-                if nxt is not None and nxt.page == ln.page and abs(nxt.rect[0] - ln.rect[0]) < 3 \
-                        and nxt.text.strip()[:1].islower():
+                nxt = next((n for n in lines[j + 1:j + 6] if n.page == ln.page and abs(n.rect[0] - ln.rect[0]) < 3
+                            and n.rect[1] > ln.rect[1]), None)  # the line below in the same column
+                if nxt is not None and nxt.text.strip()[:1].islower():
                     continue  # "Variërende / deelnemers": a phrase that runs on in the cell, not a name
                 s = ln.start + ln.text.index(text)
                 if _TABLE_CELL_NOT_NAME.search(text):

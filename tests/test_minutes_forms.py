@@ -180,3 +180,20 @@ def test_a_name_after_a_role_is_a_person(tmp_path, rules, engine):
             "ingediend door Jeroen van\nWesterveld van de migratieketen.")
     gone, _, _ = _run(make_pdf(tmp_path / "rol.pdf", [text]), rules, engine)
     assert gone("Ivka Dromenko") and gone("Jeroen van Westerveld")
+
+
+def test_initials_introduced_after_a_name_stand_for_that_person(tmp_path, rules, engine):
+    text = ("Presentatie door de werkgroep\n\nRoelof Kwantes (RK) neemt het inhoudelijke deel door.\n"
+            "RK start met twee voorbeelden; daarna vraagt RK om reacties.")
+    gone, _, _ = _run(make_pdf(tmp_path / "alias.pdf", [text]), rules, engine)
+    assert gone("Roelof Kwantes") and gone("RK")
+
+
+def test_attendees_one_a_line_beside_their_label(tmp_path, rules, engine):
+    people = ["Wendel Oosthoek", "Pim Baaijens", "Gea Terlouw", "Cas Hindriks", "Lot Boeijenga", "Tijn Mulckhuijse",
+              "Ids Wassenaar", "Roos Kalkman", "Jorna Vlinder", "Wobke Haring", "Ubbo Wolk"]  # no list knows the last ones
+    text = "Verslag Technisch Overleg\n\nAanwezig\n" + "\n".join(f"{p}, Kadaster" for p in people) + "\n\n1. Opening"
+    gone, touched, _ = _run(make_pdf(tmp_path / "een-per-regel.pdf", [text]), rules, engine)
+    for p in people:
+        assert gone(p), p
+    assert not touched("Kadaster")

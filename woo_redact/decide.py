@@ -237,6 +237,7 @@ class Decider:
                             if pos < m.end():
                                 found.add((m.start(), m.end(), kind, key))
                                 break
+        found |= _aliases(text, found, persons)
         addresses = sorted((f.start, f.end) for f in findings if f.entity == "EMAIL_ADDRESS")
         starts = [a[0] for a in addresses]
 
@@ -510,6 +511,28 @@ def _standalone(text: str, name: str):
             at = text.find(name, at + n)
         else:
             at = text.find(name, at + 1)
+
+
+_ALIAS = re.compile(r"\s*\(([A-Z][A-Za-z.]{0,4}[A-Z])\)")
+
+
+def _aliases(text: str, found: set, persons: dict) -> set[tuple[int, int, str, str]]:
+    """"Ronald Visser (RV) licht toe ... RV vraagt": initials in parentheses right after a person's full
+    name stand for that person wherever they recur (first letter the first name's, last the surname's)."""
+    out = set()
+    for s, e, kind, key in list(found):
+        if kind != "full name":
+            continue
+        m = _ALIAS.match(text, e)
+        if not m:
+            continue
+        alias = m.group(1)
+        surname = persons[key].surname.split()[-1] if persons[key].surname else ""
+        if not surname or alias[0] != text[s].upper() or alias[-1] != surname[0].upper():
+            continue
+        for a in re.finditer(rf"(?<![\w@.]){re.escape(alias)}(?![\w@])", text):
+            out.add((a.start(), a.end(), "initials for the name", key))
+    return out
 
 
 def _word_index(text: str) -> dict[str, list[int]]:

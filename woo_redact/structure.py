@@ -282,7 +282,7 @@ def _list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if ch == "(":
             depth += 1
         elif ch == ")":
-            depth = max(0, depth - 1)
+            depth = 0  # no nesting: "Bob Visser ((RVIG)," must not hide the rest of the list
         elif ch in ",;" and depth == 0:
             items.append((s, i))
             s = i + 1

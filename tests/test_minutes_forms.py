@@ -197,3 +197,20 @@ def test_attendees_one_a_line_beside_their_label(tmp_path, rules, engine):
     for p in people:
         assert gone(p), p
     assert not touched("Kadaster")
+
+
+def test_attendees_in_a_column_beside_their_label(tmp_path, rules, engine):
+    people = ["Wendel Oosthoek", "Jorna Vlinder", "Wobke Haring", "Ubbo Wolk"]
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((80, 100), "Vergaderdatum", fontsize=9, fontname="helv")
+    page.insert_text((190, 100), "4 maart 2021", fontsize=9, fontname="helv")
+    page.insert_text((80, 114), "Aanwezig", fontsize=9, fontname="helv")
+    for k, p in enumerate(people):
+        page.insert_text((190, 114 + 12 * k), f"{p}, Kadaster", fontsize=9, fontname="helv")
+    page.insert_text((80, 200), "1. Opening", fontsize=10, fontname="helv")
+    doc.save(tmp_path / "kolom.pdf")
+    gone, touched, _ = _run(tmp_path / "kolom.pdf", rules, engine)
+    for p in people:
+        assert gone(p), p
+    assert not touched("Kadaster")

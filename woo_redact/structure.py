@@ -179,6 +179,9 @@ class StructureRules:
         out = []
         lines = doc.lines
         for i, line in enumerate(lines):
+            if ATTENDEES_ALONE.match(line.text):
+                out += self._attendee_column(doc, i)
+                continue
             m = ATTENDEES.match(line.text)
             if not m:
                 continue
@@ -198,6 +201,31 @@ class StructureRules:
             for s, e in _list_items(doc.text, start, end):
                 text = doc.text[s:e]
                 if self.looks_like_person(text, single_ok=self._known_name(text)):
+                    out.append(self._candidate(doc, s, e, "attendees", "name in a list of attendees"))
+        return out
+
+    def _attendee_column(self, doc: Document, i: int) -> list[Candidate]:
+        """"Aanwezig" alone in a left-hand column, the people beside it one a line ("Anna Visser, RDW"):
+        the lines that start where the first one beside the label starts, down to the next gap."""
+        lines, label = doc.lines, doc.lines[i]
+        first = next((j for j in range(max(0, i - 6), min(len(lines), i + 6))
+                      if lines[j].page == label.page and abs(lines[j].rect[1] - label.rect[1]) < 4
+                      and lines[j].rect[0] > label.rect[2] + 10), None)
+        if first is None or set(re.split(r"[\s/]+", lines[first].text.strip().lower())) & (NAME_COLUMNS | ORG_COLUMNS):
+            return []  # beside the label stands a table's header ("Leden/departement"): the table rule's
+        x, prev, out = lines[first].rect[0], None, []
+        for ln in lines[first:first + 80]:
+            if ln.page != label.page or abs(ln.rect[0] - x) > 3:
+                if prev is not None and ln.rect[1] > prev.rect[3] and ln.rect[0] < x - 10:
+                    break  # a new label in the left-hand column
+                continue
+            if prev is not None and (ln.rect[1] < prev.rect[1]
+                                     or ln.rect[1] - prev.rect[3] > 2.5 * max(prev.rect[3] - prev.rect[1], 1.0)):
+                break
+            prev = ln
+            for s, e in _list_items(doc.text, ln.start, ln.end):
+                text = doc.text[s:e]
+                if text.lower() not in NAME_COLUMNS and self.looks_like_person(text, single_ok=self._known_name(text)):
                     out.append(self._candidate(doc, s, e, "attendees", "name in a list of attendees"))
         return out
 
@@ -264,6 +292,8 @@ AFTER_ROLE = re.compile(
 # a list of people in minutes: the label, maybe a qualifier ("met kennisgeving", "(digitaal)"), a colon
 ATTENDEES = re.compile(r"^\s*(?:Aanwezig(?:en)?|Afwezig(?:en)?|Afgemeld|Afmeldingen|Verhinderd|Deelnemers|"
                        r"Present|Absent|Apologies|Attendees)\b[^:\n]{0,60}:\s*", re.IGNORECASE)
+ATTENDEES_ALONE = re.compile(r"^\s*(?:Aanwezig(?:en)?|Afwezig(?:en)?|Afgemeld|Verhinderd|Deelnemers|Present|Absent)\s*$",
+                             re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+[A-Z]")  # "1. Opening": the agenda begins
 NAME_COLUMNS = {"naam", "namen", "leden", "lid", "deelnemer", "deelnemers", "aanwezig", "aanwezigen", "name",
                 "names", "attendee", "attendees", "participant", "participants", "wie"}

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import Candidate, Document, Finding
-from .names import PARTICLES, PersonName, mention_patterns, parse_name, strip_honorifics
+from .names import PARTICLE_RX, PARTICLES, PersonName, mention_patterns, parse_name, strip_honorifics
 from .rules import Rules
 from .structure import StructureRules
 
@@ -32,7 +32,7 @@ _NAME = (
     r"[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?"
 )
 _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)+$")
-_SURNAME_AFTER = re.compile(r"\.?\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?")
+_SURNAME_AFTER = re.compile(rf"\.?\s+(?:{PARTICLE_RX}\s*)*[A-ZÀ-Þ][\w'À-ÿ]+(?:-[A-ZÀ-Þ][\w'À-ÿ]+)?")
 _PARENS = r"(?:\s*\([^()\n]{1,40}\))?"  # "(VVD)"
 _NAME_LIST = rf"{_NAME}{_PARENS}(?:\s*(?:,|\ben\b|&)\s*{_NAME}{_PARENS})*"
 
@@ -65,7 +65,8 @@ class Decider:
         self.structure = structure
         self.lookups = lookups
         titles = sorted((re.escape(t).replace(r"\ ", r"\s+") for t in rules.titles), key=len, reverse=True)
-        self.title_rx = re.compile(rf"(?<![\w-])(?i:{'|'.join(titles)})\s+(?P<names>{_NAME_LIST})")
+        self.title_rx = re.compile(rf"(?<![\w-])(?P<title>(?i:{'|'.join(titles)}))\s+(?P<names>{_NAME_LIST})")
+        self.political_titles = {t.lower() for t in rules.political_titles}
         self.title_start_rx = re.compile(rf"^(?i:{'|'.join(titles)})(?:\s|$)")
         self.holder_rx = [re.compile(rf"(?<!\w){re.escape(h)}(?!\w)") for h in rules.office_holders]
         # "de motie Simons c.s.", "het amendement Van Baarle c.s.": the first signatory of a motion
@@ -84,7 +85,13 @@ class Decider:
     def official_spans(self, doc: Document) -> list[tuple[int, int, str]]:
         """Spans of public officials' names, with the reason they are public."""
         spans: list[tuple[int, int, str]] = []
+        political = None  # does the document speak of a parliament or council (asked once, when needed)
         for m in self.title_rx.finditer(doc.text):
+            if " ".join(m.group("title").lower().split()) in self.political_titles:
+                if political is None:
+                    political = self.rules.political_context is None or bool(self.rules.political_context.search(doc.text))
+                if not political:
+                    continue  # "leden" of a working group, a "Leden" column: no parliament here
             if not self._offices_not_names(m.group("names")):
                 spans.append((m.start("names"), m.end("names"), "public official (title before the name)"))
         for f in doc.fields:
@@ -208,7 +215,11 @@ class Decider:
             for name in p.names():
                 for kind, rx in mention_patterns(name, with_first_alone=self._first_name_ok(name)):
                     # search only around the places where the name's anchor word stands
-                    anchor = name.first[0] if kind == "first name" else re.split(r"[\s-]", name.surname)[0]
+                    if kind == "initials with particles":
+                        for m in rx.finditer(text):
+                            found.add((m.start(), m.end(), kind, key))
+                        continue
+                    anchor = name.first[0] if kind.startswith("first name") else re.split(r"[\s-]", name.surname)[0]
                     if (kind, rx.pattern, anchor) in searched:
                         continue
                     searched.add((kind, rx.pattern, anchor))
@@ -226,6 +237,7 @@ class Decider:
                             if pos < m.end():
                                 found.add((m.start(), m.end(), kind, key))
                                 break
+        found |= _aliases(text, found, persons)
         addresses = sorted((f.start, f.end) for f in findings if f.entity == "EMAIL_ADDRESS")
         starts = [a[0] for a in addresses]
 
@@ -364,9 +376,15 @@ class Decider:
             if c.score < PERSON_MIN_SCORE:
                 return
             # "Dag Yvonne", "Graag Dirkse": deduce takes a capitalised word at the start of a sentence along
+            stripped = []
             while len(tokens) > 1 and self.lookups is not None and tokens[0].lower() not in PARTICLES \
                     and not _INITIAL.match(tokens[0]) and not self.lookups.is_first_name(tokens[0]):
+                stripped.append(tokens[0])
                 tokens = tokens[1:]
+            if stripped and not all(self.lookups.is_common_word(t) for t in stripped):
+                # "Sigmax Law Enforcement": what went before was an unknown capitalised word, an
+                # organisation's name, not a greeting or a sentence's first word
+                raw = " ".join(tokens)
             if len(tokens) == 1 and raw != tokens[0] and self._is_first_name(tokens[0]) \
                     and not re.match(r"(?i)(dhr|mw|mevr|mevrouw|de heer|heer)\b", raw):
                 first_only.setdefault(tokens[0], []).append(c.recognizer)
@@ -381,11 +399,21 @@ class Decider:
                                                             and self.lookups and self.lookups.is_first_name(name.surname))):
             # "mevrouw T.\nBakker", "dhr. Mohammed Al-Hassan": deduce stopped before the surname
             m = _SURNAME_AFTER.match(doc.text, c.end)
-            if m and not (self.lookups and self.lookups.is_common_word(m.group(0).split()[-1])):
+            if m and not (self.lookups and self.lookups.is_common_word(m.group(0).split()[-1])) \
+                    and not m.group(0).split()[-1].isupper():
                 name = parse_name(" ".join(tokens) + m.group(0))
         if name is None or len(name.surname) < 2:
             return
         if not structural:
+            if name.surname.isupper() and len(name.surname) > 1:
+                return  # "Tonkie\nBKWI": an organisation's abbreviation after a first name
+            if self._heading(doc.text, c.start, name):
+                return  # "A. Release versioning", "C. Naming": an agenda or appendix heading
+            if name.particles and not (name.first or name.initials or raw != " ".join(tokens)) \
+                    and self.lookups is not None and not all(
+                        self.lookups.is_surname(w) and not self.lookups.is_common_word(w)
+                        for w in name.surname.split()):
+                return  # "uit de Best Practices", "van het Rijk": particles alone before ordinary words
             if self.lookups is not None and self.lookups.is_placename(name.surname) \
                     and not self.lookups.is_surname(name.surname):
                 return  # "wethouders van Amsterdam": a place, not a person
@@ -397,6 +425,19 @@ class Decider:
         if name.initials:
             p.initials.add(name.initials)
         p.sources.append(c.recognizer)
+
+    def _heading(self, text: str, start: int, name: PersonName) -> bool:
+        """"A. Release versioning", "D. Architectuur": a letter with a dot at the start of a line, before a
+        word that is no known surname and is an ordinary word or is followed by lower-case text."""
+        if name.first or len(name.initials) != 2 or name.particles or self.lookups is None:
+            return False
+        if start > 0 and text[start - 1] != "\n" and text[:start].rsplit("\n", 1)[-1].strip():
+            return False
+        if self.lookups.is_surname(name.surname) and not self.lookups.is_common_word(name.surname):
+            return False
+        at = text.find(name.surname, start)
+        rest = text[at + len(name.surname):].split("\n", 1)[0].strip() if at >= 0 else ""
+        return self.lookups.is_common_word(name.surname) or rest[:1].islower() or not self.lookups.is_surname(name.surname) and bool(rest)
 
     def _in_organisation_name(self, text: str, s: int, e: int) -> bool:
         """"Bouwbedrijf De Kok & Zonen B.V.": a surname inside a company or foundation name."""
@@ -414,12 +455,28 @@ class Decider:
             local = c.text.split("@", 1)[0].lower()
             if self.mailbox_rx is not None and self.mailbox_rx.match(local):
                 decision, why = "keep", "functional mailbox"
+            elif self._named_mailbox(doc.text, local):
+                decision, why = "keep", "functional mailbox (named after a standard, product or team in the text)"
         elif c.entity == "PHONE_NUMBER" and self._switchboard(doc, c, line_starts):
             decision, why = "keep", "switchboard number of an organisation"
         elif c.entity == "NL_POSTCODE" and self._organisation_address(doc, c, line_starts):
             decision, why = "keep", "an organisation's address (letterhead)"
         ground = self.rules.ground_for(c.entity) if decision == "redact" else ""
         return self._finding(doc, c.start, c.end, c.entity, decision, ground, c.recognizer, why, c.score)
+
+    def _named_mailbox(self, text: str, local: str) -> bool:
+        """"api@", "digikoppeling@", "pkioverheid@": a local part of one word that the document uses as a
+        word of its own (a standard, product or team: "API", "Digikoppeling", "PKIoverheid") and that no
+        name list knows as a person's name."""
+        if not re.fullmatch(r"[a-z][a-z0-9]{1,30}", local) or self.lookups is None:
+            return False
+        word = local[:1].upper() + local[1:]
+        if self.lookups.is_first_name(word) or self.lookups.is_surname(word):
+            return False
+        for m in re.finditer(rf"(?<![\w@.]){re.escape(local)}(?![\w@]|\.\w)", text, re.IGNORECASE):
+            if "@" not in text[m.end():m.end() + 1]:
+                return True
+        return False
 
     def _switchboard(self, doc: Document, c: Candidate, line_starts: list[int]) -> bool:
         """A phone number in an organisation's letterhead (below its Postbus line) or announced as the
@@ -446,6 +503,8 @@ class Decider:
         own = doc.lines[line_no]
         if _PERSONAL_LABEL.match(own.text.strip()):
             return False
+        if _VENUE_LABEL.search(own.text) or (line_no and _VENUE_LABEL.search(doc.lines[line_no - 1].text)):
+            return True  # "Locatie: Hotel X, Straat 5, 1234 AB Plaats": where a meeting is held
         near = [ln.text.strip().lower() for ln in doc.lines[max(0, line_no - 3):line_no + 3]
                 if ln.page == own.page and ln.start != own.start]
         if any(_PERSONAL_LABEL.match(t) for t in near):
@@ -467,6 +526,10 @@ _PERSONAL_LABEL = re.compile(r"(?i)(?:naam|adres|woonadres|huisadres|woonplaats|
 
 _GROUND_CODE = re.compile(r"\b5\.[12]\.[12]?[a-i]\b|\b5\.2\b")  # a ground's code in a redaction mark's text
 
+# labels of a meeting's place or an organisation's visiting address: the address there is no person's
+_VENUE_LABEL = re.compile(r"(?i)\b(?:locatie|vergaderplaats|vergaderlocatie|bezoekadres|vestigingsadres|venue|location)\b\s*:?")
+
+
 _BEFORE_NAME = re.compile(r"[\w@.]")  # a name alone is not inside a word, an address or a domain
 _AFTER_NAME = re.compile(r"[\w@]")
 
@@ -484,11 +547,36 @@ def _standalone(text: str, name: str):
             at = text.find(name, at + 1)
 
 
+_ALIAS = re.compile(r"\s*\(([A-Z][A-Za-z.]{0,4}[A-Z])\)")
+
+
+def _aliases(text: str, found: set, persons: dict) -> set[tuple[int, int, str, str]]:
+    """"Ronald Visser (RV) licht toe ... RV vraagt": initials in parentheses right after a person's full
+    name stand for that person wherever they recur (first letter the first name's, last the surname's)."""
+    out = set()
+    for s, e, kind, key in list(found):
+        if kind != "full name":
+            continue
+        m = _ALIAS.match(text, e)
+        if not m:
+            continue
+        alias = m.group(1)
+        surname = persons[key].surname.split()[-1] if persons[key].surname else ""
+        if not surname or alias[0] != text[s].upper() or alias[-1] != surname[0].upper():
+            continue
+        for a in re.finditer(rf"(?<![\w@.]){re.escape(alias)}(?![\w@])", text):
+            out.add((a.start(), a.end(), "initials for the name", key))
+    return out
+
+
 def _word_index(text: str) -> dict[str, list[int]]:
     """Where each word starts in the text (words split at spaces, punctuation and hyphens)."""
     index: dict[str, list[int]] = {}
     for m in re.finditer(r"[\w'’]+", text):
         index.setdefault(m.group(), []).append(m.start())
+        stem = re.split(r"['’]", m.group(), maxsplit=1)[0]
+        if stem and stem != m.group():  # "Frank’s", "Anna's": the name before a possessive
+            index.setdefault(stem, []).append(m.start())
     return index
 
 

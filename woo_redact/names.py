@@ -160,8 +160,14 @@ PARTICLES = {
     "van", "de", "der", "den", "het", "ten", "ter", "te", "in", "'t", "t", "op", "la", "le", "du", "da",
     "di", "del", "della", "dos", "das", "el", "al", "bin", "ben", "von", "zu", "vd", "v.d.", "v/d", "d'", "l'",
     "uit", "aan", "onder", "tot", "over", "voor", "bij",
+    # abbreviated particles as minutes write them: "Johan vd Berg", "M. vden Brink", "v.d. Wal", "v Dam"
+    "vd.", "v.d", "vdr", "vder", "vden", "v.", "v", "'s", "s", "’t", "’s",
 }
+# the particles above as a regex, for text that follows a first name or initials
+PARTICLE_RX = (r"(?:[vV]an|[dD]e|[dD]er|[dD]en|[tT]en|[tT]er|[tT]e|[hH]et|[iI]n|[oO]p|[vV]on|[dD]u|[dD]a|[lL]a|[lL]e"
+               r"|['’][tsTS]|vd\.?|v\.d\.?|v/d|vdr|vder|vden|v\.?|[dD]['’])")
 HONORIFICS = {"dhr", "mw", "mevr", "mevrouw", "heer", "mr", "dr", "drs", "ir", "ing", "prof", "ds", "bc", "ms", "mrs"}
+_GLUED_INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\.){1,4})(?=(?:[a-z]{1,3}\s)?[A-ZÀ-Þ][a-zà-ÿ])")
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.){1,5}$|^(?:[A-Z]\.\s?){1,5}$")
 _NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’À-ÿ]*(?:-[A-ZÀ-ÖØ-Þa-zà-ÿ][\w'’À-ÿ]*)*$")
 
@@ -204,6 +210,14 @@ def _parse_name(text: str) -> PersonName | None:
     text = re.sub(r"\s+", " ", text).strip(" ,;:-–")
     if not text or any(ch.isdigit() for ch in text):
         return None
+    # initials glued to the surname, as tables write them: "A.Velthuis", "J.P.de Wit"
+    text = _GLUED_INITIALS.sub(r"\1 ", text)
+    m = re.match(r"^(?P<sur>[^,()]+?),\s*(?P<first>[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?)$", text)
+    if m:  # "Visser, Anna": surname first, then the first name (attendee lists, address books)
+        name = _split_surname(m.group("sur").split())
+        if name is not None:
+            name.first = [m.group("first")]
+            return name
     m = re.match(r"^(?P<sur>[^,()]+?),\s*(?P<ini>(?:[A-Z][a-z]?\.\s?)+)\s*(?:\((?P<first>[^)]+)\))?$", text)
     if m:  # "Achternaam, I. (Voornaam)" / "van den Berg, F. (Femke)"
         name = _split_surname(m.group("sur").split())
@@ -274,12 +288,19 @@ def _flex(s: str) -> str:
     return "".join(parts)
 
 
+_ABBREVIATED = r"(?:vd\.?|v\.\s?d\.?|v/d|vdr|vder|vden|v\.?)"
+
+
 def _particles_rx(particles: str) -> str:
-    """Particles match with either case of their first letter ("van Leeuwen" / "Van Leeuwen")."""
+    """Particles match with either case of their first letter ("van Leeuwen" / "Van Leeuwen"); "van der",
+    "van den" and "van de" also as minutes abbreviate them ("vd Plas", "v.d. Plas", "vder Velde")."""
     if not particles:
         return ""
     first = particles[0]
-    return f"[{first.lower()}{first.upper()}]" + _flex(particles[1:]) + r"\s+"
+    exact = f"[{first.lower()}{first.upper()}]" + _flex(particles[1:])
+    if particles.lower().split()[0] in ("van", "vd", "v.d.", "vder", "vden", "v.", "v", "vd.", "v/d", "vdr"):
+        return rf"(?:{exact}|{_ABBREVIATED})\s*"
+    return exact + r"\s+"
 
 
 def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str, re.Pattern]]:
@@ -298,8 +319,22 @@ def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str
         out.append(("surname, initials", rf"{lead}{sur},\s*{ini}(?:\s*\((?:[^)]{{1,40}})\))?"))
         if first_rx:
             out.append(("full name", rf"{lead}(?:{first_rx})\s+{sur}{tail}"))
+            out.append(("surname, first name", rf"{lead}{sur},\s*(?:{first_rx}){tail}"))
         out.append(("initials and surname", rf"{lead}{ini}\s*{sur}{tail}"))
         out.append(("surname", rf"{lead}{sur}{tail}"))
+        if first_rx:
+            # "Frank T.", "Martin vd P.", "Dimitri v.H.", "Gerald G.R.": the first name with the surname's
+            # initial, as minutes and action lists shorten a known person
+            cap = name.surname[0].upper()
+            out.append(("first name and surname initial",
+                        rf"{lead}(?:{first_rx})\s+(?:[a-z]{{1,4}}\.?\s?){{0,2}}{cap}(?:\.|(?![\w'’]))"
+                        rf"(?:\s?[A-Z]\.)?"))
+    if sur and name.first and name.particles:
+        # "MvdP", "EvG", "H.vM": initials with the particles' small letters, as minutes shorten a person
+        small = "".join(w[0].lower() for w in re.findall(r"[A-Za-z]+", name.particles))
+        if small:
+            f0, s0 = re.escape(name.first[0][0].upper()), re.escape(name.surname[0].upper())
+            out.append(("initials with particles", rf"{lead}{f0}\.?\s?{small}(?:r|en|er)?\.?\s?{s0}\.?(?![\w@])"))
     if with_first_alone and name.first:
         out.append(("first name", rf"{lead}{re.escape(name.first[0])}{tail}"))
     return [(kind, re.compile(rx)) for kind, rx in out]

@@ -386,7 +386,8 @@ def header_fields(document: Document, rules: Rules) -> list[HeaderField]:
         if m is None:
             # value on the following lines, close below and aligned with the label
             prev = line
-            for j in range(i + 1, min(i + 8, len(lines))):
+            # a list of people ("Aanwezig" with one "Name, Organisation" a line) may run long
+            for j in range(i + 1, min(i + (60 if spec["kind"] == "persons" else 8), len(lines))):
                 nxt = lines[j]
                 if matches[j] or nxt.page != line.page:
                     break

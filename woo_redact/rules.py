@@ -71,6 +71,9 @@ class Rules:
     places: list[str] = field(default_factory=list)  # place names that contain a person's name
     pad_entities: list[str] = field(default_factory=list)  # boxes over these are widened (box_widths)
     pad_widths: list[float] = field(default_factory=list)
+    # titles that make a public official only where the document speaks of a parliament or council
+    political_titles: list[str] = field(default_factory=list)
+    political_context: re.Pattern | None = None
 
     def ground_for(self, entity: str) -> str:
         return self.entity_grounds.get(entity, self.default_ground)
@@ -169,6 +172,8 @@ def load_rules(directory: Path | str | None = None) -> Rules:
     signatory = [_regex("(?i)" + s, p, "signatory_lines") for s in _strings(o, "signatory_lines", p)]
     motion_end = _regex(o["motion_end"], p, "motion_end") if o.get("motion_end") else None
     office_holders = _strings(o, "office_holders", p)
+    political_titles = _strings(o, "titles_in_political_context", p) if "titles_in_political_context" in o else []
+    political_context = _regex(o["political_context"], p, "political_context") if o.get("political_context") else None
 
     p = paths["review"]
     r = raw["review"]
@@ -201,5 +206,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         review=review,
         pad_entities=pad_entities,
         pad_widths=[float(w) for w in pad_widths],
+        political_titles=political_titles,
+        political_context=political_context,
     )
     return rules

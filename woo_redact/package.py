@@ -691,9 +691,13 @@ def _plan(items: Sequence[BundleItem], rules: Rules, publish_default: bool) -> l
         raise ValueError("every BundleItem needs a distinct source name")
     names = {code: g.name for code, g in rules.grounds.items()}
     # Family: the position of the e-mail, shared with its attachments
-    # (and of a zip archive, shared with its files)
-    families = {item.source: i for i, item in enumerate(items, 1) if item.file_type in FAMILY_HEADS}
-    families.update({_strip_pdf(k): v for k, v in list(families.items())})
+    # (and of a zip archive, shared with its files; a zip inside a zip is in the outer one's family)
+    families: dict[str, int] = {}
+    for i, item in enumerate(items, 1):
+        if item.file_type in FAMILY_HEADS:
+            outer = families.get(item.parent or "") or families.get(_strip_pdf(item.parent or "")) \
+                if item.file_type == "zip" else None
+            families[item.source] = families[_strip_pdf(item.source)] = outer or i
     rows = []
     for item in items:
         row = BundleRow(id=ids[item.source], source=item.source, beoordeling=NIET_OPENBAAR, grounds=[],

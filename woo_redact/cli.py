@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 
@@ -73,6 +75,16 @@ class _Commands(click.Group):
         except (click.Abort, KeyboardInterrupt):
             click.echo("Interrupted: run the same command again to continue", err=True)
             sys.exit(int(ExitCode.ctrl_c))
+        except WooRedactError as e:
+            _fail(e)
+        except OSError as e:  # a file or folder the command could not read or write
+            where = f"{os.fsdecode(e.filename)}: " if e.filename else ""
+            click.echo(f"Error: {where}{e.strerror or e}", err=True)
+            sys.exit(int(ExitCode.file_access_error))
+        except Exception:  # a bug: the traceback to report it with
+            traceback.print_exc()
+            click.echo("Error: internal error (above): please report it", err=True)
+            sys.exit(int(ExitCode.other_error))
         finally:
             if previous in (signal.SIG_DFL, None):
                 signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
@@ -183,7 +195,8 @@ def package(in_dir, out_dir, bundle_dir, base_url, as_zip, rules_dir, password):
         _fail(e)
     rules = _rules(rules_dir)
     try:
-        result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers())
+        result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers(),
+                           on_result=lambda r: r.status == "failed" and click.echo(_summary(r), err=True))
     except WooRedactError as e:
         _fail(e)
     except OSError as e:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import InputFileError
+from .errors import BadArguments, InputFileError
 from .package import check_bundle
 
 DIWOO = "https://standaarden.overheid.nl/diwoo/metadata/"
@@ -104,7 +104,7 @@ def publish_static(bundle: Path, target: Path, base_url: str | None = None) -> l
     old = (manifest.get("base_url") or "").rstrip("/")
     new = (base_url or old).rstrip("/")
     if not new.startswith(("https://", "http://")):
-        raise PublishError(f"{bundle}: no base URL to publish under (give --base-url)")
+        raise BadArguments(f"{bundle}: no base URL to publish under (give --base-url)")
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:

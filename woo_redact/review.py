@@ -111,7 +111,10 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     findings_path = findings_path or preview.parent.parent / "findings" / (preview.stem + ".json")
     if not findings_path.exists():
         raise InputFileError(f"{preview}: no findings file {findings_path} for this preview")
-    findings = json.loads(findings_path.read_text(encoding="utf-8"))
+    try:
+        findings = json.loads(findings_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise InputFileError(f"{preview}: {findings_path} is not a findings file") from None
     doc = open_pdf(preview)
     try:
         source = doc.xref_get_key(doc.pdf_catalog(), SOURCE_KEY)

@@ -449,8 +449,9 @@ apply();
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}
 table{border-collapse:collapse;width:100%;margin-bottom:1rem}
-th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:middle}
-.crop{position:relative;display:inline-block;max-width:28rem;overflow:hidden;outline:1px solid #ccc}
+th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:middle;overflow-wrap:anywhere}
+.crop{position:relative;display:inline-block;max-width:min(28rem,38vw);overflow:hidden;outline:1px solid #ccc}
+h2{overflow-wrap:anywhere}
 .crop img{position:absolute;left:0;display:block;max-width:none;height:auto}
 .box{position:absolute;border:2px solid;box-sizing:border-box}
 .box.kept,.box.rejected{border-style:dashed}

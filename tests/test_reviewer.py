@@ -135,3 +135,17 @@ def test_a_converted_e_mail_shows_a_dutch_date(tmp_path):
 
     assert dutch_date("Sun, 28 Dec 2025 23:59:00 -0500") == "zondag 28 december 2025 23:59"
     assert dutch_date("gisteren") == "gisteren"
+
+
+def test_the_review_page_says_in_dutch_why_a_file_was_not_processed(tmp_path, rules, engine):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "kapot.pdf").write_bytes(b"dit is geen pdf\n")
+    (src / "notities.json").write_text("{}")
+    make_pdf(src / "a.pdf", ["Hoi Jelmer,\nMet vriendelijke groet,\nNoor Haddou"])
+    (src / "kopie.pdf").write_bytes((src / "a.pdf").read_bytes())
+    run_batch(src, tmp_path / "out", rules, engine)
+    html = (tmp_path / "out" / "review.html").read_text(encoding="utf-8")
+    assert "Niet verwerkt: geen PDF" in html and "Niet verwerkt: bestandstype .json wordt niet verwerkt" in html
+    assert "Zelfde inhoud als a.pdf" in html
+    assert "not a PDF" not in html and "unsupported" not in html

@@ -12,7 +12,6 @@ import hashlib
 import html
 import json
 import math
-import re
 import shutil
 import struct
 import zlib
@@ -31,7 +30,7 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib makes the s
 from .read import open_pdf
 from .rules import Rules
 from .state import State
-from .wording import reviewer_text
+from .wording import dutch_reason, reviewer_text
 
 PAGE = "review.html"
 IMAGES = "review"  # OUT_DIR/review/<document hash>/p<page>-<boxes hash>.png: one sheet per page
@@ -409,8 +408,7 @@ def _failed_section(name: str, row: dict) -> str:
     elif row["status"] == "archive":
         text, kind = "Zip-archief: de bestanden erin staan als eigen documenten in dit overzicht.", "archive"
     else:
-        reason = re.sub(r"^.*?: (not processed: )?", "", row["error"] or row["status"])
-        text, kind = f"Niet verwerkt: {reason}", "failed"
+        text, kind = f"Niet verwerkt: {dutch_reason(row['error'] or row['status'], Path(row['source']).name)}", "failed"
     return (f'<section class="doc {kind}" data-name="{_e(name.lower())}"><h2>{_e(name)}</h2>'
             f"<p>{_e(text)}</p></section>")
 

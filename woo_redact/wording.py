@@ -51,3 +51,36 @@ def _kept(reason: str, review: ReviewSettings) -> str | None:
 @lru_cache(maxsize=8)
 def _kept_patterns(items: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern, str]]:
     return [(re.compile(re.escape(k).replace(re.escape("{}"), "(.+?)")), v) for k, v in items]
+
+
+# why an input was not processed, as the batch says it (English, for the terminal and the audit), in the
+# reviewer's words on review.html; the first pattern that matches the reason (without the file) counts
+_REASONS = [
+    (r"empty file.*", "leeg bestand"),
+    (r"not a PDF.*", "geen PDF"),
+    (r"corrupt PDF.*", "beschadigde PDF"),
+    (r"(PDF has )?no pages.*", "PDF zonder pagina's"),
+    (r"encrypted PDF.*", "versleutelde PDF: opnieuw verwerken met het wachtwoord (--password)"),
+    (r"(not processed: )?unsupported file type \((.*)\).*", r"bestandstype \2 wordt niet verwerkt"),
+    (r"refused: zip bomb.*", "zip-bom geweigerd: pakt uit tot veel meer dan het archief zelf"),
+    (r"refused: zip member .* points outside the archive.*", "zip geweigerd: een bestand erin wijst buiten het archief"),
+    (r"refused: zip member .* is a symbolic link.*", "zip geweigerd: bevat een snelkoppeling"),
+    (r"refused: zip.*", "zip geweigerd"),
+    (r"(not a readable|damaged) zip archive.*", "onleesbaar of beschadigd zip-archief"),
+    (r"encrypted zip archive.*", "versleuteld zip-archief"),
+    (r".*verification failed.*", "na het lakken nog persoonsgegevens leesbaar: niet geschreven, meld dit"),
+    (r"not (a readable|an) (e-mail|Outlook).*", "geen leesbare e-mail"),
+    (r".*(LibreOffice|could not be converted).*", "kon niet naar PDF worden omgezet"),
+    (r"cannot be read.*", "bestand niet leesbaar"),
+]
+
+
+def dutch_reason(error: str, name: str = "") -> str:
+    """"/in/kapot.pdf: not a PDF (no %PDF header)" → "geen PDF"; a reason not in the list stays as it is."""
+    at = error.find(f"{name}: ") if name else -1
+    reason = (error[at + len(name) + 2:] if at >= 0 else error).strip()
+    for pattern, dutch in _REASONS:
+        m = re.fullmatch(pattern, reason, re.S)
+        if m:
+            return m.expand(dutch)
+    return reason

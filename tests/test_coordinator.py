@@ -208,7 +208,7 @@ def test_inputs_with_the_same_content_are_written_under_both_names_and_listed_as
     run = CliRunner().invoke(main, ["package", str(src), "--out", str(out), "--bundle", str(bundle)])
     assert run.exit_code == 0, run.output
     a, b = out / "redacted" / "nota.pdf", out / "redacted" / "kopie van nota.pdf"
-    assert a.read_bytes() == b.read_bytes() and "Quaedvlieg" not in page_text(b)
+    assert a.read_bytes() == b.read_bytes() and "Oosterhuis" not in page_text(b)
     assert (out / "findings" / "kopie van nota.json").exists()
     rows = {r["Document"]: r for r in csv.DictReader(
         io.StringIO((bundle / "inventaris.csv").read_text(encoding="utf-8-sig")))}
@@ -219,6 +219,22 @@ def test_inputs_with_the_same_content_are_written_under_both_names_and_listed_as
     again = CliRunner().invoke(main, ["batch", str(src), "--out", str(out)])  # a re-run: from the state
     assert again.exit_code == 0 and "unchanged since an earlier run" in again.output, again.output
     assert b.exists()
+    # the reviewer rejects a proposal in the first's preview: the copy follows the reviewed document
+    import pymupdf
+
+    preview = out / "preview" / "kopie van nota.pdf"
+    doc = pymupdf.open(preview)
+    page = doc[1]
+    word = next(w for w in page.get_text("words") if w[4] == "4001")  # the phone number: kept readable
+    centre = ((word[0] + word[2]) / 2, (word[1] + word[3]) / 2)
+    page.delete_annot(next(a for a in page.annots() if centre in a.rect))
+    doc.save(tmp_path / "edited.pdf")
+    doc.close()
+    (tmp_path / "edited.pdf").replace(preview)
+    reviewed = CliRunner().invoke(main, ["batch", str(src), "--out", str(out)])
+    assert reviewed.exit_code == 0 and "with the reviewer's decisions" in reviewed.output, reviewed.output
+    assert "4001" in page_text(b) and "4001" in page_text(out / "redacted" / "kopie van nota.pdf")
+    assert "Oosterhuis" not in page_text(b)
 
 
 def test_a_damaged_file_gets_one_line_with_the_libraries_messages_summed_up(tmp_path, engine):

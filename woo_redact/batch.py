@@ -434,6 +434,9 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                         batch.by_review.add(path)
                     take(path, name, digest, parent, reviewed)
                     continue
+                if digest and digest in seen:  # copied from the first once it is done (or reviewed) in
+                    copies.append((path, name, digest, seen[digest]))  # this run: always its outputs
+                    continue
                 row = state.done(name, digest, checksum) if digest else None
                 earlier = _resumed(path, out_dir, name, row) if row else None
                 if earlier is not None:
@@ -451,9 +454,6 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                     finish(path, name, digest, DocResult(
                         source=path, status="skipped", parent=parent,
                         error=f"{path}: not processed: unsupported file type ({path.suffix or 'no extension'})"), 0.0)
-                    continue
-                if digest and digest in seen:
-                    copies.append((path, name, digest, seen[digest]))  # once the first is done
                     continue
                 if digest:
                     seen[digest] = name

@@ -57,12 +57,13 @@ class _Commands(click.Group):
     is 2), Ctrl-C or SIGTERM 130."""
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
-        previous = signal.getsignal(signal.SIGTERM)
-        if previous in (signal.SIG_DFL, None):  # SIGTERM stops like Ctrl-C: what is finished is kept
-            try:
+        installed = False
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):  # SIGTERM stops like Ctrl-C: what
+            try:  # is finished is kept
                 signal.signal(signal.SIGTERM, _terminated)
+                installed = True
             except ValueError:  # not the main thread
-                previous = False
+                pass
         noise.quiet()  # the libraries' messages about damaged files: summarised in the file's line
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
@@ -86,8 +87,8 @@ class _Commands(click.Group):
             click.echo("Error: internal error (above): please report it", err=True)
             sys.exit(int(ExitCode.other_error))
         finally:
-            if previous in (signal.SIG_DFL, None):
-                signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
+            if installed:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _terminated(signum, frame):
@@ -107,9 +108,8 @@ def main():
 @password_option
 def scan(files, as_json, rules_dir, password):
     """Show what would be redacted (and what is kept) in FILES, without writing anything."""
-    from .pipeline import analyse
-
     from .batch import worst_exit
+    from .pipeline import analyse
 
     rules = _rules(rules_dir)
     out, failed = [], []

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pymupdf
@@ -10,7 +9,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"  # the shared folder beside the repository (eval corpus, peer files)
-sys.path.insert(0, str(REPO / "samples"))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ import hashlib
 import json
 import multiprocessing
 import os
+import shutil
+import signal
 import sqlite3
 import sys
 import time
@@ -23,9 +25,10 @@ from pathlib import Path
 from typing import Callable
 
 from . import ocr
+from .archive import MAX_DEPTH, is_zip, unpack
 from .detect import Engine, get_engine
 from .convert import convert, convertible
-from .errors import ExitCode, OutputWriteError, WooRedactError
+from .errors import BadArguments, ExitCode, InputFileError, OutputWriteError, WooRedactError
 from .model import DocResult, Finding
 from .overview import write_overview
 from .people import load_people, people_checksum
@@ -43,7 +46,18 @@ OUTPUT_DIRS = ("redacted", "preview", "findings", ocr.CACHE_DIR)
 class BatchResult:
     results: list[DocResult] = field(default_factory=list)
     resumed: int = 0  # documents taken from an earlier run
-    reviewed: int = 0  # documents whose reviewed preview decided the output
+    reviewed: int = 0  # documents redacted with the decisions of their reviewed preview
+    earlier: set[Path] = field(default_factory=set)  # the inputs of `resumed`
+    by_review: set[Path] = field(default_factory=set)  # the inputs of `reviewed`
+    names: dict[Path, str] = field(default_factory=dict)  # input → its output name (unique in the batch)
+
+    def name_of(self, r: DocResult) -> str:
+        """The name a document goes by in the inventory: its redacted PDF's, or for an input without one
+        its output name without the added ".pdf" (sub-folders and zips joined with __, so unique)."""
+        if r.redacted:
+            return r.redacted.name
+        name = self.names.get(r.source) or Path(r.source).name
+        return name[:-4] if name.endswith(".pdf") and not Path(r.source).name.lower().endswith(".pdf") else name
 
     @property
     def failed(self) -> list[DocResult]:
@@ -51,15 +65,46 @@ class BatchResult:
 
     @property
     def skipped(self) -> list[DocResult]:
-        return [r for r in self.results if r.status in ("skipped", "duplicate")]
+        return [r for r in self.results if r.status == "skipped"]
+
+    @property
+    def duplicates(self) -> list[DocResult]:
+        return [r for r in self.results if r.status == "duplicate"]
+
+    @property
+    def archives(self) -> list[DocResult]:
+        return [r for r in self.results if r.status == "archive"]
 
     @property
     def exit_code(self) -> ExitCode:
-        if not self.failed:
-            return ExitCode.ok
-        if any(r.error and "verification failed" in r.error for r in self.failed):
-            return ExitCode.verification_failed
-        return ExitCode.input_file
+        """0 when nothing failed; 4 when an output failed verification; 8 when every input that failed
+        is an encrypted PDF (no or a wrong password); otherwise 2."""
+        return worst_exit([r.exit_code for r in self.failed] +
+                          [ExitCode.verification_failed for r in self.failed
+                           if r.error and "verification failed" in r.error])
+
+
+def worst_exit(codes: list[int | None]) -> ExitCode:
+    """The exit status of a command over several inputs, from the exit codes of those that failed (None:
+    no code known): 4 before anything else, 8 when all are encrypted PDFs, else 2."""
+    if not codes:
+        return ExitCode.ok
+    if ExitCode.verification_failed in codes:
+        return ExitCode.verification_failed
+    if all(c == ExitCode.encrypted_pdf for c in codes):
+        return ExitCode.encrypted_pdf
+    return ExitCode.input_file
+
+
+def check_folders(in_dir: Path, out_dir: Path, what: str = "output folder") -> None:
+    """An output folder inside the input folder would be read as input by the next run (its outputs
+    redacted again, and again): refused."""
+    try:
+        inside = Path(out_dir).resolve().is_relative_to(Path(in_dir).resolve())
+    except OSError:
+        return
+    if inside:
+        raise BadArguments(f"the {what} {out_dir} is inside the input folder {in_dir}: choose one outside it")
 
 
 def inputs(in_dir: Path) -> list[Path]:
@@ -121,6 +166,13 @@ def _findings_from_json(path: Path) -> list[Finding]:
 def _resumed(path: Path, out_dir: Path, name: str, row: dict) -> DocResult | None:
     """The result of an earlier run, if its outputs are all still there."""
     warnings = json.loads(row["warnings"] or "[]")
+    if row["status"] == "duplicate":  # written under its own name too (unless the first failed)
+        redacted, fjson = out_dir / "redacted" / name, out_dir / "findings" / (Path(name).stem + ".json")
+        if not (row["pages"] and redacted.exists() and fjson.exists()):
+            return None
+        return DocResult(source=path, status="duplicate", error=row["error"], warnings=warnings, pages=row["pages"],
+                         findings=_findings_from_json(fjson), redacted=redacted, findings_json=fjson,
+                         pdf=_converted_pdf(out_dir, path, name))
     if row["status"] != "ok":
         return DocResult(source=path, status=row["status"], error=row["error"], warnings=warnings)
     redacted, preview = out_dir / "redacted" / name, out_dir / "preview" / name
@@ -185,15 +237,45 @@ _WORKER: dict = {}
 
 
 def _attachments(out_dir: Path, path: Path, name: str) -> list[tuple[Path, str, str]]:
-    """The saved attachments of an e-mail input, as batch entries (path, output name, parent's name)."""
-    folder = converted_dir(out_dir, name) / (path.stem + ".bijlagen")
-    if not folder.is_dir():
-        return []
+    """The saved attachments of an e-mail input, or the files of a zip, as batch entries (path, output
+    name, parent's name)."""
     out = []
-    for att in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-        child = f"{Path(name).stem}__{att.name}"
-        out.append((att, child if child.lower().endswith(".pdf") else child + ".pdf", name))
+    folder = converted_dir(out_dir, name) / (path.stem + ".bijlagen")
+    if folder.is_dir():
+        for att in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+            out.append((att, _child_name(name, att.name), name))
+    folder = converted_dir(out_dir, name) / ARCHIVE_DIR
+    if folder.is_dir():  # a zip: its files with their folders, in the names' order
+        for member in inputs(folder):
+            out.append((member, _child_name(name, "__".join(member.relative_to(folder).parts)), name))
     return out
+
+
+ARCHIVE_DIR = "inhoud"  # a zip's files, unpacked under OUT_DIR/.converted/<name>/
+
+
+def _child_name(parent: str, name: str) -> str:
+    child = f"{Path(parent).stem}__{name}"
+    return child if child.lower().endswith(".pdf") else child + ".pdf"
+
+
+def _unpack(path: Path, out_dir: Path, name: str, digest: str, depth: int) -> DocResult:
+    """A zip input: its files unpacked (once per content) for the batch's next round."""
+    folder = converted_dir(out_dir, name) / ARCHIVE_DIR
+    marker = converted_dir(out_dir, name) / ".sha256"
+    try:
+        if depth > MAX_DEPTH:
+            raise InputFileError(f"{path}: refused: zip archives nested more than {MAX_DEPTH} deep")
+        if not (folder.is_dir() and marker.exists() and marker.read_text() == digest):
+            marker.unlink(missing_ok=True)
+            unpack(path, folder)
+            marker.write_text(digest)
+    except WooRedactError as e:
+        shutil.rmtree(folder, ignore_errors=True)
+        return DocResult(source=path, status="failed", error=str(e), exit_code=int(ExitCode.input_file))
+    n = len(inputs(folder))
+    return DocResult(source=path, status="archive", error=f"{path}: zip archive: its {n} file(s) are documents of "
+                                                            "their own")
 
 
 def converted_dir(out_dir: Path, name: str) -> Path:
@@ -203,6 +285,26 @@ def converted_dir(out_dir: Path, name: str) -> Path:
 
 def _in_pool() -> None:
     _WORKER["pool"] = True  # a worker process of its own: it may lower its priority for short documents
+    # a process group of its own, with its helpers and OCR: Ctrl-C in the terminal reaches the batch's
+    # own process only, which records what is finished and then stops the groups (`_stop_workers`)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        os.setpgrp()
+    except OSError:
+        pass
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker now, with the helpers and OCR processes it started (its process group)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:  # not (yet) a group of its own
+            try:
+                proc.kill()
+            except OSError:
+                pass
 
 
 def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[DocResult, float]:
@@ -224,7 +326,8 @@ def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[D
         if reason:  # ... but a full, read-only or forbidden output folder stops it (resumable)
             raise _cannot_write(out_dir, reason) from None
         error = str(e) if isinstance(e, WooRedactError) else f"{path}: internal error ({type(e).__name__}: {e})"
-        result = DocResult(source=path, status="failed", error=error)
+        result = DocResult(source=path, status="failed", error=error,
+                           exit_code=int(e.exit_code) if isinstance(e, WooRedactError) else None)
     return result, time.perf_counter() - start
 
 
@@ -267,6 +370,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
               workers: int = 1, scheduler: str | None = None) -> BatchResult:
     """Process every input; a document that fails is recorded with its reason and the batch goes on.
     `scheduler`: the address of a Dask scheduler to run the documents on instead of local workers."""
+    check_folders(in_dir, out_dir)
     engine = engine or get_engine(rules)
     settle_gc()
     try:
@@ -308,12 +412,16 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     files = inputs(in_dir)
     entries = [(path, output_name(in_dir, path), None) for path in files]
     order: list[Path] = []
+    depth: dict[str, int] = {}  # a zip's output name → how deep in zips it stands
     try:
-        while entries:  # a round per generation: the inputs, then the attachments of their e-mails
+        while entries:  # a round per generation: the inputs, then the attachments of their e-mails and
+            # the files of their zips
             todo.clear()
+            copies: list[tuple[Path, str, str, str]] = []  # same content as a document of this round
             parents: dict[Path, str | None] = {}
             for path, name, parent in entries:
                 order.append(path)
+                batch.names[path] = name
                 parents[path] = parent
                 digest = sha256_of(path)
                 try:
@@ -321,24 +429,31 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                 except WooRedactError as e:
                     reviewed = DocResult(source=path, status="failed", error=f"{path}: reviewed preview: {e}")
                 if reviewed is not None:
-                    batch.reviewed += 1
+                    if reviewed.status == "ok":
+                        batch.reviewed += 1
+                        batch.by_review.add(path)
                     take(path, name, digest, parent, reviewed)
+                    continue
+                if digest and digest in seen:  # copied from the first once it is done (or reviewed) in
+                    copies.append((path, name, digest, seen[digest]))  # this run: always its outputs
                     continue
                 row = state.done(name, digest, checksum) if digest else None
                 earlier = _resumed(path, out_dir, name, row) if row else None
                 if earlier is not None:
                     batch.resumed += 1
+                    batch.earlier.add(path)
                     take(path, name, digest, parent, earlier)
+                    continue
+                if not is_document(path) and not convertible(path) and is_zip(path):
+                    depth[name] = depth.get(parent or "", 0) + 1
+                    result = _unpack(path, out_dir, name, digest, depth[name])
+                    result.parent = parent
+                    finish(path, name, digest, result, 0.0)
                     continue
                 if not is_document(path) and not convertible(path):
                     finish(path, name, digest, DocResult(
                         source=path, status="skipped", parent=parent,
                         error=f"{path}: not processed: unsupported file type ({path.suffix or 'no extension'})"), 0.0)
-                    continue
-                if digest and digest in seen:
-                    finish(path, name, digest, DocResult(
-                        source=path, status="duplicate", parent=parent,
-                        error=f"{path}: not processed: same content as {seen[digest]}"), 0.0, seen[digest])
                     continue
                 if digest:
                     seen[digest] = name
@@ -358,23 +473,11 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                     result, seconds = _work(path, out_dir, name, password)
                     done(path, name, digest, result, seconds)
             else:
-                ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
-                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_in_pool) as pool:
-                    # largest first: a long dossier started last would keep one worker busy alone at the end
-                    ordered = sorted(todo, key=lambda t: _size(t[0]), reverse=True)
-                    pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in ordered}
-                    while pending:
-                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for fut in finished:
-                            p, n, d = pending.pop(fut)
-                            try:
-                                result, seconds = fut.result()
-                            except OutputWriteError:
-                                raise
-                            except Exception as e:  # a worker died (out of memory, killed)
-                                result, seconds = DocResult(source=p, status="failed",
-                                                            error=f"{p}: worker failed ({type(e).__name__})"), 0.0
-                            done(p, n, d, result, seconds)
+                _in_parallel(todo, workers, out_dir, password, done)
+            for path, name, digest, first in copies:
+                result = _copy_of(path, out_dir, name, first, results)
+                result.parent = parents.get(path)
+                finish(path, name, digest, result, 0.0, first)
             entries = [e for path, name, _ in entries for e in _attachments(out_dir, path, name)]
         state.export_audit(out_dir / AUDIT_FILE)
     finally:
@@ -383,6 +486,63 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     rank = {p: i for i, p in enumerate(order)}
     batch.results = [results[p] for p in sorted(results, key=lambda p: rank.get(p, len(rank)))]
     return batch
+
+
+def _in_parallel(todo: list[tuple[Path, str, str]], workers: int, out_dir: Path, password: str | None,
+                 done: Callable[[Path, str, str, DocResult, float], None]) -> None:
+    """The documents in forked worker processes, each recorded (`done`) as it finishes. Interrupted
+    (Ctrl-C, SIGTERM, an output folder that is full): what has finished is recorded, the workers and
+    their helpers are stopped at once, and the next run does the rest."""
+    ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_in_pool)
+    pending = {}
+
+    def collect(fut) -> None:
+        p, n, d = pending.pop(fut)
+        try:
+            result, seconds = fut.result()
+        except OutputWriteError:
+            raise
+        except Exception as e:  # a worker died (out of memory, killed)
+            result, seconds = DocResult(source=p, status="failed", error=f"{p}: worker failed ({type(e).__name__})"), 0.0
+        done(p, n, d, result, seconds)
+
+    try:
+        # largest first: a long dossier started last would keep one worker busy alone at the end
+        ordered = sorted(todo, key=lambda t: _size(t[0]), reverse=True)
+        pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in ordered}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                collect(fut)
+    except BaseException:
+        _stop_workers(pool)
+        for fut in [f for f in pending if f.done() and not f.cancelled() and f.exception() is None]:
+            try:
+                collect(fut)
+            except BaseException:
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _copy_of(path: Path, out_dir: Path, name: str, first: str, results: dict[Path, DocResult]) -> DocResult:
+    """An input with the same content as `first`: its redacted PDF and findings are written under this
+    name too, and it is listed as a duplicate of the first (the first alone is reviewed)."""
+    from .pipeline import atomic_path
+
+    original = next((r for r in results.values() if r.redacted and r.redacted.name == first), None)
+    error = f"{path}: same content as {first}"
+    if original is None or original.status != "ok" or not original.findings_json:
+        return DocResult(source=path, status="duplicate", error=f"{path}: not processed: same content as {first}")
+    redacted, fjson = out_dir / "redacted" / name, out_dir / "findings" / (Path(name).stem + ".json")
+    for src, dst in ((original.redacted, redacted), (original.findings_json, fjson)):
+        with atomic_path(dst) as tmp:
+            shutil.copyfile(src, tmp)
+    return DocResult(source=path, status="duplicate", error=error, pages=original.pages,
+                     findings=list(original.findings), redacted=redacted, findings_json=fjson,
+                     warnings=list(original.warnings), pdf=original.pdf)
 
 
 def _size(path: Path) -> int:

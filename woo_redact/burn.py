@@ -24,7 +24,10 @@ FONT = "helv"
 _helv = pymupdf.Font(FONT)
 HELV_ASCENDER, HELV_DESCENDER = _helv.ascender, _helv.descender
 MAX_FONT = 9.0
-MIN_LABEL_FONT = 5.0  # below this the label words are not readable: use the code
+# a label is chosen by the size a reader sees: at 100 % zoom a viewer shows a point as 96/72 pixels, and
+# words smaller than 8 pixels are hard to read; below that the box says its ground's code, larger
+LEGIBLE_PX = 8.0
+MIN_LABEL_FONT = LEGIBLE_PX * 72 / 96  # 6 pt
 MIN_CODE_FONT = 2.5
 SCAN_FILL = (0.8, 0.8, 0.8)  # boxes on scanned pages: light grey with black text, which OCR can read
 MERGE_GAP = 0.6  # boxes on one line closer than this many line heights become one box

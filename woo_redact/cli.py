@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, noise
 from .errors import ExitCode, WooRedactError
 from .model import DocResult
 
@@ -30,8 +33,12 @@ def _fail(e: WooRedactError) -> None:
 
 
 def _summary(r: DocResult) -> str:
-    if r.status in ("skipped", "duplicate"):
+    if r.status == "skipped":
         return f"skipped {r.error}"
+    if r.status == "archive":
+        return f"unpacked {r.error}"
+    if r.status == "duplicate":
+        return f"copied  {r.error}" if r.redacted else f"skipped {r.error}"
     if r.status != "ok":
         return f"FAILED  {r.error}"
     counts = Counter(f.ground for f in r.redactions)
@@ -45,7 +52,50 @@ rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=Fa
 password_option = click.option("--password", default=None, help="Password for encrypted PDFs.")
 
 
-@click.group()
+class _Commands(click.Group):
+    """Exit statuses as the README's table says for every command: a usage mistake is 1 (click's own
+    is 2), Ctrl-C or SIGTERM 130."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        installed = False
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):  # SIGTERM stops like Ctrl-C: what
+            try:  # is finished is kept
+                signal.signal(signal.SIGTERM, _terminated)
+                installed = True
+            except ValueError:  # not the main thread
+                pass
+        noise.quiet()  # the libraries' messages about damaged files: summarised in the file's line
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as e:
+            e.show()
+            sys.exit(int(ExitCode.bad_args))
+        except click.ClickException as e:
+            e.show()
+            sys.exit(int(ExitCode.bad_args))
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("Interrupted: run the same command again to continue", err=True)
+            sys.exit(int(ExitCode.ctrl_c))
+        except WooRedactError as e:
+            _fail(e)
+        except OSError as e:  # a file or folder the command could not read or write
+            where = f"{os.fsdecode(e.filename)}: " if e.filename else ""
+            click.echo(f"Error: {where}{e.strerror or e}", err=True)
+            sys.exit(int(ExitCode.file_access_error))
+        except Exception:  # a bug: the traceback to report it with
+            traceback.print_exc()
+            click.echo("Error: internal error (above): please report it", err=True)
+            sys.exit(int(ExitCode.other_error))
+        finally:
+            if installed:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="woo-redact")
 def main():
     """Redact personal data in Dutch government PDFs for publication under the Woo."""
@@ -58,16 +108,19 @@ def main():
 @password_option
 def scan(files, as_json, rules_dir, password):
     """Show what would be redacted (and what is kept) in FILES, without writing anything."""
+    from .batch import worst_exit
     from .pipeline import analyse
 
     rules = _rules(rules_dir)
-    out, failed = [], False
+    out, failed = [], []
     for path in files:
         try:
-            a = analyse(path, rules, password=password)
+            with noise.captured() as said:
+                a = analyse(path, rules, password=password)
         except WooRedactError as e:
-            click.echo(f"Error: {e}", err=True)
-            failed = True
+            note = noise.summary(said)
+            click.echo(f"Error: {e}" + (f" ({note})" if note else ""), err=True)
+            failed.append(e.exit_code)
             continue
         if as_json:
             out.append({"file": str(path), "findings": [f.to_json() for f in a.findings]})
@@ -79,7 +132,7 @@ def scan(files, as_json, rules_dir, password):
             click.echo(f"  p.{page:<3} {f.decision:<6} {f.ground or '-':<7} {f.entity:<14} {text!r:<40} {f.reason}")
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
-    sys.exit(int(ExitCode.input_file if failed else ExitCode.ok))
+    sys.exit(int(worst_exit(failed)))
 
 
 @main.command()
@@ -97,7 +150,8 @@ def redact(file, out_dir, rules_dir, password):
     r = process(file, out_dir, rules, password=password, jobs=default_workers())
     click.echo(_summary(r), err=r.status != "ok")
     if r.status != "ok":
-        sys.exit(int(ExitCode.verification_failed if "verification failed" in (r.error or "") else ExitCode.input_file))
+        sys.exit(int(ExitCode.verification_failed if "verification failed" in (r.error or "")
+                     else r.exit_code or ExitCode.input_file))
 
 
 @main.command()
@@ -136,16 +190,39 @@ def apply(preview, out_dir, findings_path, rules_dir):
 def package(in_dir, out_dir, bundle_dir, base_url, as_zip, matter, zaaknummer, rules_dir, password):
     """Build the publication bundle of the batch IN_DIR → OUT: redacted documents meant for publication,
     inventaris.xlsx/.csv, DiWoo metadata, Woo-index sitemaps, text versions and a checked manifest."""
-    from .batch import default_workers, run_batch
+    from .batch import check_folders, default_workers, run_batch
 
+    try:
+        check_folders(in_dir, out_dir)
+        check_folders(in_dir, bundle_dir, "bundle folder")
+    except WooRedactError as e:
+        _fail(e)
     rules = _rules(rules_dir)
     try:
-        result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers())
+        result = run_batch(in_dir, out_dir, rules, password=password, workers=default_workers(),
+                           on_result=lambda r: r.status == "failed" and click.echo(_summary(r), err=True))
+    except WooRedactError as e:
+        _fail(e)
     except OSError as e:
         click.echo(f"Error: {out_dir}: {e.strerror or e}", err=True)
         sys.exit(int(ExitCode.file_access_error))
     _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter, zaaknummer)
     sys.exit(int(result.exit_code))  # the bundle lists a failed document as not published; say so here too
+
+
+def _totals(s: dict) -> str:
+    """The batch's last line: how many documents, and what became of each of them."""
+    how = [f"{s['now']} now"] if s["now"] or not (s["resumed"] or s["reviewed"]) else []
+    how += [f"{s['resumed']} unchanged since an earlier run"] if s["resumed"] else []
+    how += [f"{s['reviewed']} with the reviewer's decisions"] if s["reviewed"] else []
+    parts = [f"{s['done']} redacted" + (f" ({', '.join(how)})" if len(how) > 1 or s["resumed"] or s["reviewed"]
+                                         else "")]
+    parts += [f"{s['duplicates']} duplicate(s) (copied)"] if s["duplicates"] else []
+    parts += [f"{s['failed']} failed"] if s["failed"] else []
+    parts += [f"{s['not_processed']} not processed"] if s["not_processed"] else []
+    zips = f" (from {s['archives']} zip archive(s))" if s["archives"] else ""
+    return (f"{s['files']} document(s){zips}: {', '.join(parts)}; {s['pages']} pages, {s['redactions']} "
+            f"redactions → {s['out']}")
 
 
 def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter=None, zaaknummer=None) -> None:
@@ -161,7 +238,7 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matt
         for r in result.results:  # read again (the batch may have been resumed); scans from the OCR cache
             document = read(r.pdf or r.source, rules, password, ocr_cache=out_dir / CACHE_DIR) \
                 if r.status == "ok" else None
-            items.append(item_from(r, document))
+            items.append(item_from(r, document, name=result.name_of(r)))
         report = build_bundle(items, bundle_dir, rules, base_url=base_url, zip=as_zip, matter=matter,
                               zaaknummer=zaaknummer)
     except (WooRedactError, ValueError) as e:
@@ -309,9 +386,16 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
     """Redact every document in IN_DIR into OUT_DIR (redacted/, preview/, findings/, woo-redact.sqlite).
 
     Running the same command again continues where an earlier run stopped."""
-    from .batch import default_workers, inputs, run_batch
+    from . import names
+    from .batch import check_folders, default_workers, inputs, run_batch
     from .detect import get_engine
 
+    try:
+        check_folders(in_dir, out_dir)
+        if bundle_dir:
+            check_folders(in_dir, bundle_dir, "bundle folder")
+    except WooRedactError as e:
+        _fail(e)
     rules = _rules(rules_dir)
     if executor == "dask" and not scheduler:
         click.echo("Error: --executor dask needs --scheduler tcp://HOST:PORT", err=True)
@@ -323,6 +407,8 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
     chatty = not quiet and not as_json
     if chatty:
         click.echo(f"Loading the detection engine for {len(files)} file(s)...", err=True)
+    if quiet:
+        names.build_progress = None
     engine = get_engine(rules)
     bar = None
     if chatty and sys.stderr.isatty():
@@ -338,12 +424,12 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
             click.echo(json.dumps({"file": str(r.source), "status": r.status, "pages": r.pages,
                                    "redactions": len(r.redactions), "error": r.error, "warnings": r.warnings},
                                   ensure_ascii=False))
-        elif r.status == "failed":
-            click.echo(f"Error: {r.error}", err=True)
+        elif r.status == "failed":  # once, on stderr (also with --quiet)
+            click.echo(_summary(r), err=True)
         if bar is not None:
             bar.label = f"Redacting ({pages / max(time.perf_counter() - started, 1e-6):.1f} p/s)"
             bar.update(1)
-        elif chatty:
+        elif chatty and r.status != "failed":
             click.echo(_summary(r))
 
     try:
@@ -362,19 +448,22 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
             bar.__exit__(None, None, None)
     if bar is not None and not quiet:
         for r in result.results:
-            click.echo(_summary(r))
+            if r.status != "failed":  # the failures were said as they came
+                click.echo(_summary(r))
     seconds = time.perf_counter() - started
-    boxes = sum(len(r.redactions) for r in result.results)
-    done = len(result.results) - len(result.failed) - len(result.skipped)
-    summary = dict(files=len(result.results), done=done, failed=len(result.failed), not_processed=len(result.skipped),
-                   resumed=result.resumed, reviewed=result.reviewed, pages=pages, redactions=boxes, seconds=round(seconds, 2), out=str(out_dir))
+    boxes = sum(len(r.redactions) for r in result.results if r.status == "ok")
+    ok = [r for r in result.results if r.status == "ok"]
+    earlier = sum(1 for r in ok if r.source in result.earlier)
+    reviewed = sum(1 for r in ok if r.source in result.by_review)
+    documents = len(result.results) - len(result.archives)
+    summary = dict(files=documents, done=len(ok), now=len(ok) - earlier - reviewed, resumed=earlier,
+                   reviewed=reviewed, duplicates=len(result.duplicates), failed=len(result.failed),
+                   not_processed=len(result.skipped), archives=len(result.archives), pages=pages,
+                   redactions=boxes, seconds=round(seconds, 2), out=str(out_dir))
     if as_json:
         click.echo(json.dumps({"summary": summary}))
     else:
-        resumed = f", {result.resumed} from an earlier run" if result.resumed else ""
-        resumed += f", {result.reviewed} as reviewed in the preview" if result.reviewed else ""
-        click.echo(f"{done} of {len(result.results)} file(s) done{resumed}, {pages} pages, {boxes} redactions, "
-                   f"{len(result.failed)} failed, {len(result.skipped)} not processed → {out_dir}")
+        click.echo(_totals(summary))
     if bundle_dir:
         _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter, zaaknummer)
     sys.exit(int(result.exit_code))

@@ -178,6 +178,25 @@ def _html_to_pdf(body: str, dst: Path, title: str = "") -> None:
 _HEADERS = (("From", "Van"), ("To", "Aan"), ("Cc", "Cc"), ("Date", "Verzonden"), ("Subject", "Onderwerp"))
 
 
+_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                "oktober", "november", "december")
+
+
+def dutch_date(value: str) -> str:
+    """An e-mail's Date header as a Dutch mail program shows it: "Mon, 03 Mar 2025 10:00:00 +0100" →
+    "maandag 3 maart 2025 10:00" (the sender's own clock time); a header it cannot read stays as it is."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return value
+    if when is None:
+        return value
+    return f"{_DAYS[when.weekday()]} {when.day} {_MONTH_NAMES[when.month - 1]} {when.year} {when:%H:%M}"
+
+
 def _body_text(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("plain", "html"))
     if part is None:
@@ -267,7 +286,8 @@ def _convert_mail(path: Path, dst: Path, attach_dir: Path) -> Converted:
     for header, label in _HEADERS:
         value = msg.get(header)
         if value:
-            lines.append(f"{label}: {' '.join(str(value).split())}")
+            value = " ".join(str(value).split())
+            lines.append(f"{label}: {dutch_date(value) if header == 'Date' else value}")
     lines.append("")
     lines.extend(_body_text(msg).splitlines())
     saved: list[Path] = []

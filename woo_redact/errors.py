@@ -25,6 +25,12 @@ class WooRedactError(Exception):
     exit_code = ExitCode.other_error
 
 
+class BadArguments(WooRedactError):
+    """The command cannot do what it was asked as asked (an output folder inside the input folder)."""
+
+    exit_code = ExitCode.bad_args
+
+
 class RulesError(WooRedactError):
     """A rules file is missing or invalid."""
 

@@ -17,6 +17,7 @@ from . import pdfops
 from .model import Finding
 from .read import open_pdf
 from .rules import Rules
+from .wording import reviewer_text
 
 KEEP_COLOUR = (0.95, 0.6, 0.0)
 
@@ -250,7 +251,8 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 if f.decision == "redact":
                     ground = rules.grounds.get(f.ground)
                     colour = ground.colour if ground else (0.8, 0.1, 0.1)
-                    content = f"{f.ground} – {ground.label if ground else f.ground}: {f.reason}"
+                    content = (f"{f.ground} – {ground.label if ground else f.ground}: "
+                               f"{reviewer_text(f.entity, f.decision, f.rule, f.reason, rules.review)}")
                     unsure = f.score < rules.review.uncertain_below
                     if unsure:
                         content = f"ONZEKER (score {f.score:.2f}) – {content}"
@@ -258,7 +260,9 @@ def mark(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                     style = {"fill": True, "dashes": "3 2", "width": 1.5} if unsure else {"fill": True}
                     subject = f.ground
                 else:
-                    colour, content, subject = KEEP_COLOUR, f"niet gelakt – {f.reason}", "keep"
+                    colour, subject = KEEP_COLOUR, "keep"
+                    why = reviewer_text(f.entity, f.decision, f.rule, f.reason, rules.review)
+                    content = "niet gelakt" if why == rules.review.kept_other else f"niet gelakt – {why}"
                     style = {"fill": False, "dashes": "2 2", "width": 1.0}
                 count += 1
                 if fast:

@@ -155,6 +155,7 @@ class DocResult:
     attachments: list[Path] = field(default_factory=list)  # an e-mail's attachments, saved for processing
     parent: str | None = None  # output name of the e-mail this input was attached to
     stages: dict[str, float] = field(default_factory=dict)  # each stage completed → its seconds (state.STAGES)
+    exit_code: int | None = None  # a failed input: the ExitCode of its error (errors.ExitCode)
 
     @property
     def redactions(self) -> list[Finding]:

@@ -11,6 +11,9 @@ import logging
 import os
 import pickle
 import re
+import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -72,6 +75,57 @@ def _cache_version(path: Path) -> str | None:
         return None
 
 
+_said = [0.0]
+
+
+def _stderr_progress(seconds: float | None) -> None:
+    """Say that the name cache is being built, and how long it has taken: on a terminal one line that
+    counts up every second, otherwise a line every 10 s."""
+    tty = sys.stderr.isatty()
+    if seconds is None:
+        print("\r" if tty else "", "Building the name lookup cache, once (about 90 s; later runs load it in "
+              "seconds)... done", sep="", file=sys.stderr, flush=True)
+    elif tty:
+        print(f"\rBuilding the name lookup cache, once (about 90 s; later runs load it in seconds)... "
+              f"{seconds:.0f} s", end="", file=sys.stderr, flush=True)
+    elif seconds == 0 or seconds // 10 > _said[0] // 10:  # the first tick past each 10 s
+        _said[0] = seconds
+        print(f"Building the name lookup cache, once (about 90 s; later runs load it in seconds)... "
+              f"{10 * (seconds // 10):.0f} s", file=sys.stderr, flush=True)
+
+
+# called with the seconds so far (0 first, then every second) while the cache is built, and with None
+# when it is done; None: silent (`--quiet`)
+build_progress = _stderr_progress
+
+
+class _Ticker:
+    """Calls `build_progress` every second in a thread while the block runs."""
+
+    def __enter__(self):
+        self._stop = threading.Event()
+        self._thread = None
+        report = build_progress
+        if report is not None:
+            start = time.monotonic()
+            report(0)
+
+            def tick():
+                while not self._stop.wait(1.0):
+                    report(time.monotonic() - start)
+
+            self._thread = threading.Thread(target=tick, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            if exc[0] is None:
+                build_progress(None)
+
+
 @lru_cache(maxsize=1)
 def load_deduce():
     """deduce.Deduce with its name annotators only, loaded once per process.
@@ -80,7 +134,12 @@ def load_deduce():
     trimmed copy without the lists name detection does not use; later runs load the trimmed copy."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
-    import deduce  # importing it points the root logger at stdout on DEBUG: undo that
+    import deduce  # importing it points the root logger at stdout on DEBUG: undo that at once (its
+    # English "Please wait 1-2 minutes" is said in our own words by build_progress)
+    for h in list(root.handlers):
+        if h not in handlers:
+            root.removeHandler(h)
+    root.setLevel(level)
 
     full = cache_dir()
     trimmed = full / "names"
@@ -90,9 +149,10 @@ def load_deduce():
         trimmed_version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else None
         if trimmed_version != deduce.__version__:
             full.mkdir(parents=True, exist_ok=True)
-            if _cache_version(full) != deduce.__version__:
-                deduce.Deduce(cache_path=full)  # builds and caches the full lookup structures
-            _trim_cache(full, trimmed)
+            with _Ticker():
+                if _cache_version(full) != deduce.__version__:
+                    deduce.Deduce(cache_path=full)  # builds and caches the full lookup structures
+                _trim_cache(full, trimmed)
             gc.collect()
         engine = deduce.Deduce(load_base_config=False, config=_names_config(), cache_path=trimmed)
     finally:

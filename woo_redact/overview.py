@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib makes the s
 from .read import open_pdf
 from .rules import Rules
 from .state import State
+from .wording import dutch_reason, reviewer_text
 
 PAGE = "review.html"
 IMAGES = "review"  # OUT_DIR/review/<document hash>/p<page>-<boxes hash>.png: one sheet per page
@@ -288,7 +289,7 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
     for name, row in sorted(documents.items()):
         if row["status"] != "ok":
             sections.append(_failed_section(name, row))
-            totals["failed"] += 1
+            totals["failed"] += row["status"] in ("failed", "skipped")
             continue
         rows = decisions.get(name, [])
         try:
@@ -385,23 +386,31 @@ def _section(name: str, pages: int, items: list, counts: Counter, rules: Rules) 
             picture = "<span>geen afbeelding</span>"
         ground_cell = (f'<abbr title="{e(rules.grounds[ground].label)}">{e(ground)}</abbr>' if ground in rules.grounds
                        else e(ground or "—"))
+        what = reviewer_text(r["entity"], r["decision"], r["rule"], r["reason"], rules.review)
         body.append(
             f'<tr data-state="{state}" data-ground="{e(ground or "-")}" data-uncertain="{int(uncertain)}">'
-            f"<td>{picture}</td><td>{r['page']}</td><td>{ground_cell}</td><td>{e(r['entity'])}</td>"
-            f"<td>{e(r['reason'] or '')}</td><td>{(r['score'] or 0):.2f}{' (onzeker)' if uncertain else ''}</td>"
+            f"<td>{picture}</td><td>{r['page']}</td><td>{ground_cell}</td><td>{e(what)}</td>"
+            f"<td>{(r['score'] or 0):.2f}{' (onzeker)' if uncertain else ''}</td>"
             f'<td class="state {state}">{e(label)}</td></tr>')
     preview = f"preview/{name}"
     return (f'<section class="doc" data-name="{_e(name.lower())}"><h2>{_e(name)}</h2>'
             f'<p>{pages} pagina(\'s) · {_e(summary)} · <a href="{_e(preview)}">preview openen</a></p>'
-            f'<table><thead><tr><th>Plaats</th><th>Pagina</th><th>Grond</th><th>Soort</th><th>Reden</th>'
+            f'<table><thead><tr><th>Plaats</th><th>Pagina</th><th>Grond</th><th>Wat en waarom</th>'
             f'<th>Score</th><th>Status</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
             f'<p class="none" hidden>Geen voorstellen die aan het filter voldoen.</p></section>')
 
 
 def _failed_section(name: str, row: dict) -> str:
-    reason = row["error"] or row["status"]
-    return (f'<section class="doc failed" data-name="{_e(name.lower())}"><h2>{_e(name)}</h2>'
-            f"<p>Niet verwerkt: {_e(reason)}</p></section>")
+    """A document without proposals of its own: failed, not processed, a copy, or a zip."""
+    if row["status"] == "duplicate":
+        text, kind = (f"Zelfde inhoud als {row['duplicate_of']}: beoordeel dat document; deze kopie krijgt "
+                      "dezelfde lakking." if row["pages"] else f"Zelfde inhoud als {row['duplicate_of']}."), "copy"
+    elif row["status"] == "archive":
+        text, kind = "Zip-archief: de bestanden erin staan als eigen documenten in dit overzicht.", "archive"
+    else:
+        text, kind = f"Niet verwerkt: {dutch_reason(row['error'] or row['status'], Path(row['source']).name)}", "failed"
+    return (f'<section class="doc {kind}" data-name="{_e(name.lower())}"><h2>{_e(name)}</h2>'
+            f"<p>{_e(text)}</p></section>")
 
 
 _SCRIPT = """
@@ -438,8 +447,9 @@ apply();
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}
 table{border-collapse:collapse;width:100%;margin-bottom:1rem}
-th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:middle}
-.crop{position:relative;display:inline-block;max-width:28rem;overflow:hidden;outline:1px solid #ccc}
+th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:middle;overflow-wrap:anywhere}
+.crop{position:relative;display:inline-block;max-width:min(28rem,38vw);overflow:hidden;outline:1px solid #ccc}
+h2{overflow-wrap:anywhere}
 .crop img{position:absolute;left:0;display:block;max-width:none;height:auto}
 .box{position:absolute;border:2px solid;box-sizing:border-box}
 .box.kept,.box.rejected{border-style:dashed}

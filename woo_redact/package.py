@@ -158,7 +158,8 @@ def item_from(result: DocResult, document: Document | None, secrets: Iterable[st
 
 # the original's extension → the productierapport's "File type"
 FILE_TYPES = {".pdf": "pdf", ".eml": "email", ".msg": "email", ".docx": "doc", ".doc": "doc", ".odt": "doc",
-              ".rtf": "doc", ".txt": "note", ".md": "note"}
+              ".rtf": "doc", ".txt": "note", ".md": "note", ".zip": "zip"}
+FAMILY_HEADS = ("email", "zip")  # inputs whose attachments or files share their Family
 
 
 def _unsearched_pages(document: Document | None) -> int:
@@ -757,13 +758,19 @@ def _plan(items: Sequence[BundleItem], rules: Rules, publish_default: bool) -> l
         raise ValueError("every BundleItem needs a distinct source name")
     names = {code: g.name for code, g in rules.grounds.items()}
     # Family: the position of the e-mail, shared with its attachments
-    families = {item.source: i for i, item in enumerate(items, 1) if item.file_type == "email"}
-    families.update({_strip_pdf(k): v for k, v in list(families.items())})
+    # (and of a zip archive, shared with its files; a zip inside a zip is in the outer one's family)
+    families: dict[str, int] = {}
+    for i, item in enumerate(items, 1):
+        if item.file_type in FAMILY_HEADS:
+            outer = families.get(item.parent or "") or families.get(_strip_pdf(item.parent or "")) \
+                if item.file_type == "zip" else None
+            families[item.source] = families[_strip_pdf(item.source)] = outer or i
     rows = []
     for item in items:
         row = BundleRow(id=ids[item.source], source=item.source, beoordeling=NIET_OPENBAAR, grounds=[],
                         toelichting="", file_type=item.file_type)
-        head = families.get(item.parent or "") or (families.get(item.source) if item.file_type == "email" else None)
+        head = families.get(item.parent or "") or families.get(_strip_pdf(item.parent or "")) or \
+            (families.get(item.source) if item.file_type in FAMILY_HEADS else None)
         if head:
             row.family = str(head)
             if item.parent:
@@ -772,6 +779,8 @@ def _plan(items: Sequence[BundleItem], rules: Rules, publish_default: bool) -> l
             row.meta = describe(item, rules)
         if item.status == "failed":
             row.toelichting = f"Niet verwerkt: {item.reason}"
+        elif item.file_type == "zip" and item.status != "failed":
+            row.toelichting = "Zip-archief: de bestanden erin staan elk als eigen document in deze inventaris (zelfde Family)"
         elif item.status != "ok":
             if item.duplicate_of:
                 row.grounds = ["dubbel"]

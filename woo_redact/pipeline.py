@@ -12,10 +12,10 @@ import os
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, noise
 from .burn import burn
 from .decide import Decider, map_boxes
 from .detect import SPLIT_PAGES, Engine, get_engine
@@ -25,7 +25,8 @@ from .model import Candidate, Document, DocResult, Finding, findings_text
 from .ocr import CACHE_DIR, LOW_CONFIDENCE
 from .overview import prepare_section, render_crops
 from .ocr import available as ocr_missing
-from .read import read
+from .edges import trim_punctuation
+from .read import open_pdf, read
 from .rules import Rules
 from .sanitise import sanitise
 from .secrets import SecretForms, other_mentions, secret_forms
@@ -67,6 +68,7 @@ class Analysis:
     candidates: list[Candidate]
     findings: list[Finding]
     secrets: SecretForms
+    readable_marks: dict = field(default_factory=dict)  # per page: punctuation beside a box (edges.py)
 
 
 def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
@@ -91,7 +93,8 @@ def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: st
         findings += other_mentions(document.name, document.text, findings, secrets, rules.ground_for("PERSON"))
         findings.sort(key=lambda f: (f.start, f.end))
         map_boxes(document, findings)
-    return Analysis(document, candidates, findings, secrets)
+        marks = trim_punctuation(lambda: open_pdf(path, password), document, findings)
+    return Analysis(document, candidates, findings, secrets, marks)
 
 
 def _extra_findings(engine: Engine, decider: Decider, document: Document) -> list[Finding]:
@@ -210,6 +213,18 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     result = DocResult(source=path, status="failed")
+    with noise.captured() as said:  # a damaged file's dozens of library messages: one clause in its line
+        _process(path, out_dir, rules, engine, password, name, people, jobs, yield_short, result)
+    note = noise.summary(said)
+    if note and result.status == "ok":
+        result.warnings.append(note)
+    elif note:
+        result.error = f"{result.error} ({note})"
+    return result
+
+
+def _process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None, password: str | None, name: str,
+             people: dict | None, jobs: int, yield_short: bool, result: DocResult) -> None:
     try:
         analysis = analyse(path, rules, engine, password, people, jobs=jobs, ocr_cache=out_dir / CACHE_DIR,
                            stages=result.stages, yield_short=yield_short)
@@ -247,7 +262,8 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
                                         title, text_layer=document.ocr_words(), stages=result.stages,
                                         image_words=document.image_words(),
-                                        page_words={p: [w.rect for w in words] for p, words in
+                                        page_words={p: [w.rect for w in words] + analysis.readable_marks.get(p, [])
+                                                    for p, words in
                                                     document.words_on({p for f in redactions for p, _ in f.boxes}).items()})
             fjson = out_dir / "findings" / (Path(name).stem + ".json")  # written while the helper works
             with atomic_path(fjson) as tmp:
@@ -265,4 +281,4 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         result.status = "ok"
     except WooRedactError as e:
         result.error = str(e)
-    return result
+        result.exit_code = int(e.exit_code)

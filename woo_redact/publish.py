@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import InputFileError
+from .errors import BadArguments, InputFileError
 from .package import check_bundle, make_readable, robots_warning
 
 DIWOO = "https://standaarden.overheid.nl/diwoo/metadata/"
@@ -132,7 +132,7 @@ def publish_static(bundle: Path, target: Path, base_url: str | None = None, forc
     old = (manifest.get("base_url") or "").rstrip("/")
     new = (base_url or old).rstrip("/")
     if not new.startswith(("https://", "http://")):
-        raise PublishError(f"{bundle}: no base URL to publish under (give --base-url)")
+        raise BadArguments(f"{bundle}: no base URL to publish under (give --base-url)")
     if not force and not _ours_or_empty(target):
         raise PublishError(f"{target}: not empty and not a web root written by woo-redact; publishing replaces "
                            f"the whole folder. Choose a new or empty folder, or give --force to replace it")

@@ -142,7 +142,10 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     if not explicit and Path(out_dir).resolve() != findings_path.parent.parent.resolve():
         raise InputFileError(f"{preview}: belongs to the batch output {findings_path.parent.parent}, "
                              f"not {out_dir}: use --out {findings_path.parent.parent}")
-    findings = json.loads(findings_path.read_text(encoding="utf-8"))
+    try:
+        findings = json.loads(findings_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise InputFileError(f"{preview}: {findings_path} is not a findings file") from None
     doc = open_pdf(preview)
     try:
         source = doc.xref_get_key(doc.pdf_catalog(), SOURCE_KEY)

@@ -47,6 +47,13 @@ class ReviewSettings:
     title: str
     instructions: list[str]
     footer: str
+    # the Dutch words for a finding (woo_redact/wording.py): entity type, a name's written form, where a
+    # name was found, why something is kept
+    entities: dict[str, str] = field(default_factory=dict)
+    name_forms: dict[str, str] = field(default_factory=dict)
+    found_by: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)
+    kept_other: str = "niet gelakt"
 
 
 @dataclass
@@ -118,6 +125,14 @@ def _strings(data: Any, key: str, path: Path) -> list[str]:
     return value
 
 
+def _words(data: dict, key: str, path: Path) -> dict[str, str]:
+    """An optional mapping of words to words."""
+    value = data.get(key) or {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise RulesError(f"{path}:{_line_of(path, key)}: '{key}' must map words to words")
+    return value
+
+
 def _regex(pattern: str, path: Path, key: str) -> re.Pattern:
     try:
         return re.compile(pattern)
@@ -181,7 +196,9 @@ def load_rules(directory: Path | str | None = None) -> Rules:
     if not 0 <= uncertain <= 1:
         raise RulesError(f"{p}:{_line_of(p, 'uncertain_below')}: 'uncertain_below' must be between 0 and 1")
     review = ReviewSettings(float(uncertain), _need(r, "title", str, p), _strings(r, "instructions", p),
-                            str(r.get("footer") or ""))
+                            str(r.get("footer") or ""),
+                            **{key: _words(r, key, p) for key in ("entities", "name_forms", "found_by", "kept")},
+                            kept_other=str(r.get("kept_other") or "niet gelakt"))
 
     p = paths["keep"]
     k = raw["keep"]

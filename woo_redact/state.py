@@ -26,8 +26,10 @@ CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT NOT NULL,
     rules_checksum TEXT NOT NULL,
     stage TEXT NOT NULL,            -- the furthest stage reached: read | detected | previewed | redacted |
-                                    -- verified | packaged; or failed (not even read) | skipped | duplicate
-    status TEXT NOT NULL,           -- ok | failed | skipped | duplicate
+                                    -- verified | packaged; or failed (not even read) | skipped | duplicate |
+                                    -- archive
+    status TEXT NOT NULL,           -- ok | failed | skipped | duplicate (written under its name too, from
+                                    -- the first copy) | archive (a zip: its files are documents of their own)
     pages INTEGER NOT NULL DEFAULT 0,
     redactions INTEGER NOT NULL DEFAULT 0,
     error TEXT,
@@ -98,7 +100,7 @@ class State:
     def record(self, name: str, result: DocResult, sha256: str, rules_checksum: str, seconds: float,
                duplicate_of: str | None = None) -> None:
         reached = [st for st in STAGES if st in result.stages]
-        if result.status in ("skipped", "duplicate"):
+        if result.status in ("skipped", "duplicate", "archive"):
             stage = result.status
         else:  # a failed document: the last stage it completed (verification failed: "redacted")
             stage = reached[-1] if reached else "failed"

@@ -1,7 +1,8 @@
-"""Generate the fictional sample documents in this folder (modelled on real beslisnota's, a Kamerbrief,
-an e-mail thread, minutes and a motie), with expected.json saying what must go and what must stay.
+"""Generate the fictional sample documents of samples/ (modelled on real beslisnota's, a Kamerbrief,
+an e-mail thread, minutes and a motie), with tests/samples_expected.json saying what must go and what must
+stay.
 
-    python samples/make_samples.py [OUT_DIR]
+    python tests/make_samples.py [OUT_DIR]       # default: samples/ and tests/samples_expected.json
 
 All people, numbers and references are invented. Output is deterministic (no dates in metadata).
 """
@@ -233,14 +234,27 @@ BUILDERS = {"nota.pdf": build_nota, "kamerbrief.pdf": build_kamerbrief, "email.p
             "verslag.pdf": build_verslag, "motie.pdf": build_motie}
 
 
-def main(out_dir: Path) -> list[dict]:
+EXPECTED = Path(__file__).resolve().parent / "samples_expected.json"
+
+
+def expected_text(expected: list[dict]) -> str:
+    return json.dumps(expected, ensure_ascii=False, indent=1) + "\n"
+
+
+def main(out_dir: Path, expected_path: Path | None = None) -> list[dict]:
+    """Write the samples into `out_dir` (documents only: a batch over it sees nothing else) and, when
+    asked, what is expected of them into `expected_path`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     expected = [build(out_dir / name) for name, build in BUILDERS.items()]
     for e in expected:
         e.update(actief_openbaar=True if e["file"] == "nota.pdf" else None, scanned=False, traps=[])
-    (out_dir / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if expected_path is not None:
+        expected_path.write_text(expected_text(expected), encoding="utf-8")
     return expected
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent)
+    if len(sys.argv) > 1:
+        main(Path(sys.argv[1]), Path(sys.argv[1]) / "expected.json")
+    else:
+        main(Path(__file__).resolve().parents[1] / "samples", EXPECTED)

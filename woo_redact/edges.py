@@ -1,0 +1,120 @@
+"""Box edges at the redacted characters themselves where a word carries punctuation: "Hoi Jelmer," keeps
+its comma ("Hoi ▮,"), "(Noor Haddou)" its brackets.
+
+The words a document is read into are whole words as the PDF spaces them, punctuation included; a
+finding's boxes cover whole words (`decide.map_boxes`). Where the characters of a word that fall outside
+the finding are punctuation only, its box is brought in to the finding's own characters, measured from
+the PDF's character boxes. Where those cannot be matched one to one to the word (a scan's OCR words,
+ligatures, vertical text) the whole word stays covered.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Callable
+
+import pymupdf
+
+from .model import Document, Finding, Word
+
+
+def _outside_is_punctuation(text: str) -> bool:
+    return bool(text) and not any(c.isalnum() for c in text)
+
+
+def trim_punctuation(open_pdf: Callable[[], pymupdf.Document], document: Document,
+                     findings: list[Finding]) -> dict[int, list[tuple]]:
+    """Narrow the boxes of `findings` (decided "redact") to leave a word's punctuation outside them;
+    `open_pdf` opens the document's PDF (only when a word needs it). Returns per page the boxes of the
+    punctuation left readable, which boxes must not grow over."""
+    pdf = _Lazy(open_pdf)
+    try:
+        return _trim(pdf, document, findings)
+    finally:
+        pdf.close()
+
+
+class _Lazy:
+    def __init__(self, opener):
+        self._opener, self._doc = opener, None
+
+    def __getitem__(self, pno: int):
+        if self._doc is None:
+            self._doc = self._opener()
+        return self._doc[pno]
+
+    def close(self) -> None:
+        if self._doc is not None:
+            self._doc.close()
+
+
+def _trim(pdf, document: Document, findings: list[Finding]) -> dict[int, list[tuple]]:
+    words = document.words
+    starts = [w.start for w in words]
+    text = document.text
+    kept: dict[int, list[tuple]] = {}
+    chars: dict[tuple, list | None] = {}
+    for f in findings:
+        if f.decision != "redact" or not f.boxes or f.end <= f.start:
+            continue
+        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
+        per_line: dict[int, list[Word]] = {}
+        while i < len(words) and words[i].start < f.end:
+            if words[i].end > f.start:
+                per_line.setdefault(words[i].line, []).append(words[i])
+            i += 1
+        changed = False
+        boxes = []
+        for line_words in per_line.values():
+            rects = [list(w.rect) for w in line_words]
+            first, last = line_words[0], line_words[-1]
+            if last.end > f.end and _outside_is_punctuation(text[f.end:last.end]):
+                cut = _char_edges(pdf, last, chars)
+                k = f.end - last.start
+                if cut is not None and 0 < k < len(cut):
+                    rects[-1][2] = cut[k - 1][2]
+                    kept.setdefault(last.page, []).append((cut[k][0], last.rect[1], last.rect[2], last.rect[3]))
+                    changed = True
+            if first.start < f.start and _outside_is_punctuation(text[first.start:f.start]):
+                cut = _char_edges(pdf, first, chars)
+                k = f.start - first.start
+                if cut is not None and 0 < k < len(cut):
+                    rects[0][0] = cut[k][0]
+                    kept.setdefault(first.page, []).append((first.rect[0], first.rect[1], cut[k - 1][2], first.rect[3]))
+                    changed = True
+            boxes.append((first.page, (min(r[0] for r in rects), min(r[1] for r in rects),
+                                       max(r[2] for r in rects), max(r[3] for r in rects))))
+        if changed and len(boxes) == len(f.boxes):
+            f.boxes = boxes
+    return kept
+
+
+def _char_edges(pdf, word: Word, cache: dict) -> list[tuple] | None:
+    """The boxes of a word's characters, in reading order, when the PDF's characters under it match the
+    word one to one on a horizontal line; else None."""
+    key = (word.page, tuple(word.rect))
+    if key in cache:
+        return cache[key]
+    found = None
+    x0, y0, x1, y1 = word.rect
+    try:
+        page = pdf[word.page]
+        raw = page.get_text("rawdict", clip=pymupdf.Rect(x0 - 1, y0 - 1, x1 + 1, y1 + 1), flags=0)
+    except Exception:  # a page MuPDF cannot read again: cover the whole word
+        raw = {"blocks": []}
+    boxes = []
+    horizontal = True
+    for block in raw.get("blocks", []):
+        for line in block.get("lines", []):
+            if abs(line.get("dir", (1, 0))[1]) > 1e-3 or line.get("dir", (1, 0))[0] <= 0:
+                horizontal = False
+            for span in line.get("spans", []):
+                for ch in span.get("chars", []):
+                    bx0, by0, bx1, by1 = ch["bbox"]
+                    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+                    if ch["c"].strip() and x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
+                        boxes.append((bx0, by0, bx1, by1, ch["c"]))
+    boxes.sort(key=lambda b: b[0])
+    if horizontal and "".join(b[4] for b in boxes) == word.text:
+        found = [b[:4] for b in boxes]
+    cache[key] = found
+    return found

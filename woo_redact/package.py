@@ -591,7 +591,8 @@ HEADER_LINES = 15  # the lines of a document's top (letterhead, header column) w
 
 def document_publisher(item: BundleItem, rules: Rules) -> tuple[str, str] | None:
     """The organisation a document names itself: an organisation of the TOOI lists on a line of its own in
-    its letterhead or header (its first lines, outside redacted text), else the ministry of "De Minister van …" signing it.
+    its letterhead or header (its first lines, outside redacted text), else the ministry of "De Minister
+    van …" signing it.
     None when it names none."""
     names, many, one = _organisations()
     text = _Text(item.text, item.redactions, rules)

@@ -376,3 +376,16 @@ def test_the_originals_own_comments_are_no_decisions(tmp_path, rules, engine):
     assert process(src, out, rules, engine).status == "ok"
     assert CliRunner().invoke(main, ["apply", str(out / "preview" / "nota.pdf"), "--out", str(out)]).exit_code == 0
     assert "begroting" in page_text(out / "redacted" / "nota.pdf")
+
+
+def test_other_mentions_of_a_person_are_found_in_one_pass():
+    from woo_redact.secrets import SecretForms, other_mentions
+
+    text = "Overleg met M. vden\n  Brink en  Plas-\nAydin; brinkman en BRINK. Zie j.brink@x.nl"
+    forms = SecretForms(["Brink", "Plas-Aydin"], [], {"Brink": "p1", "Plas-Aydin": "p2"})
+    found = other_mentions("d", text, [], forms, "5.1.2e")
+    assert [(f.text, f.person) for f in found] == [("Brink", "p1"), ("Plas-\nAydin", "p2"), ("BRINK", "p1")]
+    assert all(text[f.start:f.end] == f.text for f in found)
+    taken = [_f("Brink")]
+    taken[0].start, taken[0].end = found[0].start, found[0].end
+    assert len(other_mentions("d", text, taken, forms, "5.1.2e")) == 2  # a place already found is not again

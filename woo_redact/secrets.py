@@ -21,11 +21,15 @@ use it, and `verify.Secrets` searches them.
 """
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import ahocorasick
 
 from .model import Finding
 from .names import PARTICLES, parse_name, strip_honorifics
@@ -103,10 +107,23 @@ def _user_names(first: Iterable[str], initials: Iterable[str], surnames: Iterabl
     return out
 
 
-def _inside_kept(form: str, kept: list[str]) -> bool:
-    """Whether `form` stands as a whole word or phrase in a kept text (any case)."""
-    rx = re.compile(rf"(?<!\w){re.escape(form.lower())}(?!\w)")
-    return any(rx.search(k) for k in kept)
+_TOKEN = re.compile(r"\w(?:[\w'’@.-]*\w)?")
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    """A text's words in lower case, without the punctuation around them ("H. Mulder," → h, mulder)."""
+    return tuple(_TOKEN.findall(text.lower()))
+
+
+def _phrases(texts: Iterable[str]) -> set[tuple[str, ...]]:
+    """Every run of whole words in `texts`: what a form must not be to count as a secret."""
+    out: set[tuple[str, ...]] = set()
+    for text in texts:
+        words = _tokens(text)
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + 8) + 1):
+                out.add(words[i:j])
+    return out
 
 
 def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = None,
@@ -119,8 +136,7 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
     texts = texts or {}
     findings = list(findings)
     common = common_words() | {w.lower() for w in keep_words}
-    kept = [_norm(texts.get(f.id, f.text)).lower() for f in findings if f.decision == "keep"]
-    kept = [k for k in kept if k]
+    kept = _phrases(texts.get(f.id, f.text) or "" for f in findings if f.decision == "keep")
     strong: set[str] = set()
     weak: set[str] = set()
 
@@ -128,7 +144,7 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
 
     def add(form: str, person: str | None = None) -> None:
         form = _norm(form)
-        if len(form) < MIN_FORM or _inside_kept(form, kept):
+        if len(form) < MIN_FORM or form in strong or _tokens(form) in kept:
             return
         words = [w for w in re.split(r"[\s\-]+", form.lower()) if w]
         if all(w in common for w in words):
@@ -204,33 +220,69 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
     return SecretForms(sorted(strong), sorted(weak - strong), owner)
 
 
-def _flex(form: str) -> str:
-    """A regex for a form that allows any whitespace between its words and a line break after a hyphen."""
-    return r"\s+".join(re.escape(w).replace(r"\-", r"-\s*") for w in form.split())
+_GAPS = re.compile(r"\s+")
+_BEFORE = re.compile(r"[\w@.]")  # a mention is not inside a word, an address or a domain
+_AFTER = re.compile(r"[\w@]")
 
 
 def other_mentions(doc_name: str, text: str, findings: list[Finding], forms: SecretForms,
                    ground: str) -> list[Finding]:
     """Every place where a person's form stands in `text` that no finding covers yet: "Brink" in
     "M. vden Brink" once "Martin van den Brink" is redacted. What verification would find must be
-    redacted in the first place."""
-    people = sorted(forms.owner, key=len, reverse=True)
-    if not people or not text:
+    redacted in the first place. One pass over the text (Aho-Corasick), in any case, with any
+    whitespace between a form's words and a line break after its hyphen."""
+    if not forms.owner or not text:
         return []
-    rx = re.compile(r"(?<![\w@.])(?:" + "|".join(_flex(f) for f in people) + r")(?![\w@])", re.IGNORECASE)
-    taken = sorted((f.start, f.end) for f in findings)
-    starts = [t[0] for t in taken]
-    import bisect
-    import hashlib
+    automaton = ahocorasick.Automaton()
+    for form, key in forms.owner.items():
+        low = form.lower()
+        for variant in {low, low.replace("-", "- ")}:
+            automaton.add_word(variant, (len(variant), key))
+    automaton.make_automaton()
+    # the text with every run of whitespace as one space, in lower case; `marks` says where each piece
+    # of it (a run of other characters, or one space for a run of whitespace) stood in the original
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []
+    n = last = 0
+    for m in _GAPS.finditer(text):
+        for piece, at in ((text[last:m.start()], last), (" ", m.start())):
+            if piece:
+                marks.append((n, at))
+                pieces.append(piece)
+                n += len(piece)
+        last = m.end()
+    if last < len(text):
+        marks.append((n, last))
+        pieces.append(text[last:])
+    norm = "".join(pieces)
+    low = norm.lower() if norm.isascii() else "".join(c.lower() if len(c.lower()) == 1 else c for c in norm)
+    starts = [mark[0] for mark in marks]
 
-    out = []
-    for m in rx.finditer(text):
-        i = bisect.bisect_right(starts, m.end())
-        if any(s < m.end() and m.start() < e for s, e in taken[max(0, i - 8):i]):
+    def original(i: int) -> int:
+        begin, at = marks[bisect.bisect_right(starts, i) - 1]
+        return at + (i - begin)
+
+    taken = sorted((f.start, f.end) for f in findings)
+    taken_starts = [t[0] for t in taken]
+    best: dict[int, tuple[int, str]] = {}  # start → longest (end, person) found there
+    for end, (length, key) in automaton.iter(low):
+        start = end - length + 1
+        if (start > 0 and _BEFORE.match(norm, start - 1)) or _AFTER.match(norm, end + 1):
             continue
-        form = _norm(m.group())
-        key = next((forms.owner[f] for f in people if f.lower() == form.lower()), None)
-        fid = hashlib.sha1(f"{doc_name}:{m.start()}:{m.end()}:PERSON".encode()).hexdigest()[:12]
-        out.append(Finding(fid, m.start(), m.end(), m.group(), "PERSON", "redact", ground, "person:form",
+        if end + 1 > best.get(start, (0, ""))[0]:
+            best[start] = (end + 1, key)
+    out = []
+    covered_to = -1
+    for start in sorted(best):
+        end, key = best[start]
+        if start < covered_to:
+            continue  # inside a longer form found just before
+        covered_to = end
+        s, e = original(start), original(end - 1) + 1
+        i = bisect.bisect_right(taken_starts, e)
+        if any(ts < e and s < te for ts, te in taken[max(0, i - 8):i]):
+            continue
+        fid = hashlib.sha1(f"{doc_name}:{s}:{e}:PERSON".encode()).hexdigest()[:12]
+        out.append(Finding(fid, s, e, text[s:e], "PERSON", "redact", ground, "person:form",
                            "civil servant or citizen (another mention of a redacted person)", 0.8, key))
     return out

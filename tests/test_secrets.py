@@ -389,3 +389,9 @@ def test_other_mentions_of_a_person_are_found_in_one_pass():
     taken = [_f("Brink")]
     taken[0].start, taken[0].end = found[0].start, found[0].end
     assert len(other_mentions("d", text, taken, forms, "5.1.2e")) == 2  # a place already found is not again
+
+
+def test_the_address_of_a_kept_person_keeps_no_secret_of_the_name():
+    forms = secret_forms([_f("Noor Haddou", decision="keep", person="h"),
+                          _f("noor.haddou@minbzk.nl", "EMAIL_ADDRESS")])
+    assert "noor.haddou@minbzk.nl" in forms.strong and "noor.haddou" not in forms.strong

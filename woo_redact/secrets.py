@@ -107,11 +107,12 @@ def _user_names(first: Iterable[str], initials: Iterable[str], surnames: Iterabl
     return out
 
 
-_TOKEN = re.compile(r"\w(?:[\w'’@.-]*\w)?")
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    """A text's words in lower case, without the punctuation around them ("H. Mulder," → h, mulder)."""
+    """A text's words in lower case, without punctuation or the separators of addresses ("H. Mulder," →
+    h, mulder; "noor.haddou" → noor, haddou): the local part of a kept person's address is no secret."""
     return tuple(_TOKEN.findall(text.lower()))
 
 

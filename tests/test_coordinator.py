@@ -139,6 +139,7 @@ def _zip(path, members: dict[str, bytes], compression=None):
 def test_a_zip_is_unpacked_each_file_a_document_of_its_own_in_the_zips_family(tmp_path, engine):
     import csv
     import io
+    import zipfile
 
     src = tmp_path / "in"
     src.mkdir()
@@ -146,8 +147,11 @@ def test_a_zip_is_unpacked_each_file_a_document_of_its_own_in_the_zips_family(tm
     parts.mkdir()
     nota, brief, mail = (_mail(parts / f"{n}.pdf", i) for i, n in enumerate(("nota", "brief", "mail")))
     inner = _zip(parts / "inner.zip", {"bijlage.pdf": mail.read_bytes()})
+    # stored, not deflated: the PDFs' own "%PDF-" then stands in the zip's first bytes
     _zip(src / "dossier.zip", {"stukken/nota.pdf": nota.read_bytes(), "stukken/2025/brief.pdf": brief.read_bytes(),
-                               "mails.zip": inner.read_bytes(), "__MACOSX/._nota.pdf": b"x", "leeg/": b""})
+                               "mails.zip": inner.read_bytes(), "__MACOSX/._nota.pdf": b"x", "leeg/": b"",
+                               "stukken/lijst.xlsx": b"PK\x03\x04 niet te verwerken"},
+         compression=zipfile.ZIP_STORED)
     out, bundle = tmp_path / "out", tmp_path / "bundle"
     run = CliRunner().invoke(main, ["package", str(src), "--out", str(out), "--bundle", str(bundle)])
     assert run.exit_code == 0, run.output
@@ -165,6 +169,11 @@ def test_a_zip_is_unpacked_each_file_a_document_of_its_own_in_the_zips_family(tm
     # a zip inside the zip: its files are in the family of the zip the dossier came in
     assert by["dossier.zip__mails.zip__bijlage.pdf"]["Family"] == nested["Family"] == outer["Family"]
     assert "Zip-archief" in outer["Toelichting"]
+    sheet = by["dossier.zip__stukken__lijst.xlsx"]  # not processed, named by its place, in the family
+    assert sheet["Family"] == outer["Family"] and sheet["Toelichting"] == "Niet verwerkt: unsupported file type (.xlsx)"
+    again = CliRunner().invoke(main, ["batch", str(src), "--out", str(out)])  # says where it stands in the zip
+    assert "dossier.zip/stukken/lijst.xlsx: not processed" in again.output and ".converted" not in again.output
+    assert "(2 zip archive(s) unpacked)" in again.output.strip().splitlines()[-1], again.output
     assert not list(tmp_path.glob("*.pdf")) and not (tmp_path / "stukken").exists()
 
 

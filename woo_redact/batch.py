@@ -389,7 +389,18 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     todo: list[tuple[Path, str, str]] = []
     aside: dict[Path, str] = {}  # inputs changed after review → their reviewed preview, kept aside
 
+    unpacked: dict[Path, str] = {}  # a zip's folder in OUT_DIR → the zip as the user knows it
+
+    def shown(path: Path) -> str:
+        """A file of a zip as "IN/dossier.zip/stukken/nota.pdf", not by where it was unpacked to."""
+        for folder, zip_path in unpacked.items():
+            if path.is_relative_to(folder):
+                return f"{zip_path}/{path.relative_to(folder).as_posix()}"
+        return str(path)
+
     def finish(path: Path, name: str, digest: str, result: DocResult, seconds: float, duplicate_of=None):
+        if result.error and shown(path) != str(path):
+            result.error = result.error.replace(str(path), shown(path))
         if path in aside:
             result.warnings.append(f"the original changed after review: review again (the old review is "
                                    f"kept as preview/{aside[path]})")
@@ -444,9 +455,10 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                     batch.earlier.add(path)
                     take(path, name, digest, parent, earlier)
                     continue
-                if not is_document(path) and not convertible(path) and is_zip(path):
+                if is_zip(path) and not convertible(path):  # (a zip of stored PDFs has "%PDF-" early on)
                     depth[name] = depth.get(parent or "", 0) + 1
                     result = _unpack(path, out_dir, name, digest, depth[name])
+                    unpacked[converted_dir(out_dir, name) / ARCHIVE_DIR] = shown(path)
                     result.parent = parent
                     finish(path, name, digest, result, 0.0)
                     continue

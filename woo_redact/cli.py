@@ -220,7 +220,7 @@ def _totals(s: dict) -> str:
     parts += [f"{s['duplicates']} duplicate(s) (copied)"] if s["duplicates"] else []
     parts += [f"{s['failed']} failed"] if s["failed"] else []
     parts += [f"{s['not_processed']} not processed"] if s["not_processed"] else []
-    zips = f" (from {s['archives']} zip archive(s))" if s["archives"] else ""
+    zips = f" ({s['archives']} zip archive(s) unpacked)" if s["archives"] else ""
     return (f"{s['files']} document(s){zips}: {', '.join(parts)}; {s['pages']} pages, {s['redactions']} "
             f"redactions → {s['out']}")
 

@@ -176,6 +176,8 @@ def _plain_reason(error: str, source: Path, name: str) -> str:
     """An error message without the folder it came from ("/in/x.pdf: not a PDF" → "not a PDF")."""
     msg = error.replace(str(source), name)
     msg = re.sub(rf"^{re.escape(name)}:\s*(?:not processed:\s*)?", "", msg.strip())
+    # a file of a zip is named by its place in the zip ("IN/dossier.zip/stukken/x.xlsx: ...")
+    msg = re.sub(rf"^\S.*?/{re.escape(source.name)}:\s*(?:not processed:\s*)?", "", msg)
     return _norm(msg) or "unknown reason"
 
 

@@ -11,6 +11,7 @@ refused.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tempfile
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import pymupdf
 
+from .decide import map_boxes
+from .edges import trim_punctuation
 from .errors import InputFileError
 from .mark import COVER_KEY, INCOMING_PREFIX, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
 from .model import DocResult, Finding, findings_text
@@ -170,8 +173,10 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
             f.text = texts.get(f.id.split("-")[0], "")
         secrets = secret_forms(decided, keep_words=rules.organisation_words)
         final = out_dir / "redacted" / preview.name
-        result.warnings = finalise(bare, final, review.accepted + review.added, secrets, rules, shown_as=preview,
-                                   text_layer=document.ocr_words(), image_words=document.image_words())
+        boxes = review.accepted + review.added
+        result.warnings = finalise(bare, final, boxes, secrets, rules, shown_as=preview,
+                                   text_layer=document.ocr_words(), image_words=document.image_words(),
+                                   page_words=_page_words(bare, document, decided, {p for f in boxes for p, _ in f.boxes}))
         result.warnings += _conflicts(decided, review.added)
         if followed:
             result.warnings.append(f"{len(followed)} voorstel(len) vervallen: de beoordelaar hield deze persoon "
@@ -185,6 +190,16 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     if overview:
         write_overview(out_dir, rules)
     return result
+
+
+def _page_words(bare: Path, document, decided: list[Finding], pages: set[int]) -> dict[int, list]:
+    """Per page the boxes of its words and of the punctuation the batch left readable beside a box
+    ("Hoi ▮,"): the burn-in widens boxes up to them, as it did for the batch's own output."""
+    probe = [dataclasses.replace(f, boxes=[]) for f in decided if f.decision == "redact" and f.end > f.start
+             and f.entity != "MANUAL"]
+    map_boxes(document, probe)
+    marks = trim_punctuation(lambda: open_pdf(bare), document, probe)
+    return {p: [w.rect for w in words] + marks.get(p, []) for p, words in document.words_on(pages).items()}
 
 
 def _spans_of_drawn_boxes(document, added: list[Finding]) -> None:

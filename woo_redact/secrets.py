@@ -35,7 +35,7 @@ from .model import Finding
 from .names import PARTICLES, parse_name, strip_honorifics
 
 MIN_FORM = 3  # shorter forms ("Bo", "06") are never searched on their own
-PLACE_ONLY = {"COVERED_TEXT", "MANUAL"}  # findings whose text is a secret of their place only
+PLACE_ONLY = {"COVERED_TEXT", "MANUAL", "MARKED"}  # findings whose text is a secret of their place only
 _NUMBERS = {"PHONE_NUMBER", "IBAN_CODE", "NL_BSN", "CREDIT_CARD", "NL_LICENSE_PLATE", "NL_PASSPORT", "AGB_CODE",
             "NL_POSTCODE"}
 _WS = re.compile(r"\s+")

@@ -214,3 +214,24 @@ def test_attendees_in_a_column_beside_their_label(tmp_path, rules, engine):
     for p in people:
         assert gone(p), p
     assert not touched("Kadaster")
+
+
+def test_english_titles_and_projects_are_no_people(tmp_path, rules, engine):
+    text = ("Dear Secretary-General,\n\nThank you for your letter.\n\n"
+            "Het Project Melisande loopt door; de Operatie Vesperus is afgerond.\n"
+            "Met vriendelijke groet,\nHessel Dijkgraaf")
+    gone, touched, _ = _run(make_pdf(tmp_path / "titels.pdf", [text]), rules, engine)
+    assert gone("Hessel Dijkgraaf")
+    for word in ("Secretary-General", "Melisande", "Vesperus"):
+        assert not touched(word), word
+
+
+def test_a_citizens_home_address_and_profile_go(tmp_path, rules, engine):
+    text = ("Gemeente Zuidrand\nPostbus 100\n2500 AA Zuidrand\n\n"
+            "Betreft: uw verzoek\n\nGeachte heer Bloemhof,\n\n"
+            "U bent woonachtig aan de Wiekslagerweg 88 en vraagt om een vergunning.\n"
+            "Uw profiel www.linkedin.com/in/tjeerdbloemhof-4a2b noemden wij niet.")
+    gone, touched, _ = _run(make_pdf(tmp_path / "burger.pdf", [text]), rules, engine)
+    assert gone("Wiekslagerweg 88")
+    assert gone("www.linkedin.com/in/tjeerdbloemhof-4a2b")
+    assert not touched("Postbus 100")

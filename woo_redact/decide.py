@@ -465,6 +465,8 @@ class Decider:
         """A postcode in an organisation's address block: next to its Postbus line, its web address or
         its name ("Directie Regie Migratieketen / Turfmarkt 147 / 2511 DP Den Haag / Postbus 20301") —
         never in a block about a person ("Naam: ... / Adres: ... / Geboortedatum: ...")."""
+        if _HOME_BEFORE.search(doc.text, max(0, c.start - 40), c.start):
+            return False  # "woonachtig aan de Kerkstraat 12": a citizen's home
         line_no = bisect.bisect_right(line_starts, c.start) - 1
         if line_no < 0:
             return False
@@ -491,6 +493,8 @@ class Decider:
 _PERSONAL_LABEL = re.compile(r"(?i)(?:naam|adres|woonadres|huisadres|woonplaats|geboortedatum|geboren|bsn|"
                              r"burgerservicenummer|telefoon|mobiel|e-?mail|iban|rekeningnummer)\b\s*:")
 
+
+_HOME_BEFORE = re.compile(r"(?i)\b(?:woonachtig|wonende|woont|woonadres|verblijvende|verblijft)\b\W+(?:(?:aan|op|in|te)\s+)?(?:(?:de|het)\s+)?$")
 
 # labels of a meeting's place or an organisation's visiting address: the address there is no person's
 _VENUE_LABEL = re.compile(r"(?i)\b(?:locatie|vergaderplaats|vergaderlocatie|bezoekadres|vestigingsadres|venue|location)\b\s*:?")

@@ -235,3 +235,22 @@ def test_a_citizens_home_address_and_profile_go(tmp_path, rules, engine):
     assert gone("Wiekslagerweg 88")
     assert gone("www.linkedin.com/in/tjeerdbloemhof-4a2b")
     assert not touched("Postbus 100")
+
+
+def test_cited_authors_stay(tmp_path, rules, engine):
+    text = ("Advies over hechting\n\nVolgens Pieter Hoogerwerf (2019) en Anna Roskam (2021) blijkt dat\n"
+            "de behandelaar, Sietske Fokkema, het verzoek tijdig heeft afgehandeld.\n\n"
+            "Literatuur\nPieter Hoogerwerf (2019). Hechting en gezin. Amsterdam: Boom.\n"
+            "Tessa Dalmeijer en Anna Roskam (2021). Openbaarheid in de praktijk.")
+    gone, touched, _ = _run(make_pdf(tmp_path / "advies.pdf", [text]), rules, engine)
+    assert gone("Sietske Fokkema")
+    for name in ("Hoogerwerf", "Dalmeijer", "Roskam"):
+        assert not touched(name), name
+
+
+def test_the_signatory_of_a_woo_besluit_stays(tmp_path, rules, engine):
+    text = ("Besluit op uw Woo-verzoek\n\nIk heb besloten de documenten openbaar te maken.\n\n"
+            "De minister van Binnenlandse Zaken en Koninkrijksrelaties,\nnamens deze,\n"
+            "de directeur Informatiehuishouding,\n\nAlbertine Wijnbergen")
+    _, touched, _ = _run(make_pdf(tmp_path / "besluit.pdf", [text]), rules, engine)
+    assert not touched("Albertine Wijnbergen")

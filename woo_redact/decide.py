@@ -55,6 +55,13 @@ class _Person:
         return out
 
 
+_REFERENCES_HEADING = re.compile(r"(?i)^(?:\d+\.?\s+)?(?:literatuur(?:lijst)?|referenties|bronnen(?:lijst)?|bibliografie|"
+                                 r"geraadpleegde bronnen|references|bibliography|works cited)\s*:?$")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d[a-z]?\b")
+# "Visser (2019)", "Visser en De Wit (2020)", "(Visser, 2019)", "(Visser et al., 2019)"
+_CITATION = re.compile(r"(?P<who>(?:[A-Z]\.\s?)*(?:(?:van|de|der|den|Van|De)\s+)*[A-Z][\w'-]+(?:\s+(?:et\s+al\.|en|&)"
+                       r"(?:\s+(?:van|de|der|den|Van|De))*(?:\s+[A-Z][\w'-]+)?)?)(?:\s+\(|,\s+)(?:1[89]|20)\d\d[a-z]?[),;]")
+_CITED_YEAR = re.compile(r"(?:\s\(|,\s)(?:1[89]|20)\d\d[a-z]?[),;]")
 _CS_TAIL = re.compile(r"\s+c\.\s?s\.")
 
 
@@ -100,10 +107,12 @@ class Decider:
         lines = doc.lines
         for i, line in enumerate(lines):
             if any(rx.match(line.text) for rx in self.rules.signatory_lines):
-                for nxt in lines[i + 1:i + 3]:
+                for nxt in lines[i + 1:i + 5]:
                     if parse_name(nxt.text) is not None:
                         spans.append((nxt.start, nxt.end, "public official (signatory)"))
                         break
+                    if not (nxt.text.rstrip().endswith(",") or nxt.text.lower().startswith("namens")):
+                        break  # "namens deze," / "de directeur Z," may stand between; other text may not
             elif i > 0 and self._title_line(line.text) and parse_name(lines[i - 1].text) is not None \
                     and lines[i - 1].page == line.page:
                 spans.append((lines[i - 1].start, lines[i - 1].end, "public official (function under the name)"))
@@ -122,10 +131,33 @@ class Decider:
             for m in self.cs_rx.finditer(doc.text, max(0, tail.start() - 200), tail.end()):
                 if m.end() == tail.end():
                     spans.append((m.start("names"), m.end("names"), "member of parliament (first signatory, 'c.s.')"))
+        spans += self._references(doc)
         if self.places_rx is not None:
             for m in self.places_rx.finditer(doc.text):
                 spans.append((m.start(), m.end(), "a place, not a person (rules/keep.yaml)"))
         return spans
+
+    @staticmethod
+    def _references(doc: Document) -> list[tuple[int, int, str]]:
+        """Cited authors stay: every line with a year under a "Literatuur"/"Bronnen"/"References" heading,
+        and in the text a surname right before a year in parentheses ("Visser (2019)", "(Visser, 2019)")."""
+        out = []
+        in_refs = False
+        for line in doc.lines:
+            t = line.text.strip()
+            if _REFERENCES_HEADING.match(t):
+                in_refs = True
+            elif in_refs and re.match(r"(?i)(?:\d+\.?\s+[A-Z]|bijlage\b)", t):
+                in_refs = False  # the next chapter or an appendix
+            elif in_refs and _YEAR.search(t):
+                out.append((line.start, line.end, "cited author (references)"))
+        # the years first (few), then the name before each: a name pattern tried at every position is slow
+        text = doc.text
+        for y in _CITED_YEAR.finditer(text):
+            for m in _CITATION.finditer(text, max(0, y.start() - 80), y.end()):
+                if m.end() == y.end():
+                    out.append((m.start("who"), m.end("who"), "cited author (citation)"))
+        return out
 
     def _title_line(self, text: str) -> bool:
         """A line that starts with an office: "Wethouder Ruimtelijke Ordening", "Gemeentesecretaris Leiden"."""

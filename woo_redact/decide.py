@@ -58,7 +58,7 @@ class _Person:
 _REFERENCES_HEADING = re.compile(r"(?i)^(?:\d+\.?\s+)?(?:literatuur(?:lijst)?|referenties|bronnen(?:lijst)?|bibliografie|"
                                  r"geraadpleegde bronnen|references|bibliography|works cited)\s*:?$")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d[a-z]?\b")
-# "Visser (2019)", "Visser en De Wit (2020)", "(Visser, 2019)", "(Visser et al., 2019)"
+# "Kroeze (2019)", "Kroeze en De Wit (2020)", "(Kroeze, 2019)", "(Kroeze et al., 2019)"
 _CITATION = re.compile(r"(?P<who>(?:[A-Z]\.\s?)*(?:(?:van|de|der|den|Van|De)\s+)*[A-Z][\w'-]+(?:\s+(?:et\s+al\.|en|&)"
                        r"(?:\s+(?:van|de|der|den|Van|De))*(?:\s+[A-Z][\w'-]+)?)?)(?:\s+\(|,\s+)(?:1[89]|20)\d\d[a-z]?[),;]")
 _CITED_YEAR = re.compile(r"(?:\s\(|,\s)(?:1[89]|20)\d\d[a-z]?[),;]")
@@ -140,7 +140,7 @@ class Decider:
     @staticmethod
     def _references(doc: Document) -> list[tuple[int, int, str]]:
         """Cited authors stay: every line with a year under a "Literatuur"/"Bronnen"/"References" heading,
-        and in the text a surname right before a year in parentheses ("Visser (2019)", "(Visser, 2019)")."""
+        and in the text a surname right before a year in parentheses ("Kroeze (2019)", "(Kroeze, 2019)")."""
         out = []
         in_refs = False
         for line in doc.lines:
@@ -553,7 +553,7 @@ _ALIAS = re.compile(r"\s*\(([A-Z][A-Za-z.]{0,4}[A-Z])\)")
 
 
 def _aliases(text: str, found: set, persons: dict) -> set[tuple[int, int, str, str]]:
-    """"Ronald Visser (RV) licht toe ... RV vraagt": initials in parentheses right after a person's full
+    """"Anna Kroeze (AK) licht toe ... AK vraagt": initials in parentheses right after a person's full
     name stand for that person wherever they recur (first letter the first name's, last the surname's)."""
     out = set()
     for s, e, kind, key in list(found):
@@ -577,7 +577,7 @@ def _word_index(text: str) -> dict[str, list[int]]:
     for m in re.finditer(r"[\w'’]+", text):
         index.setdefault(m.group(), []).append(m.start())
         stem = re.split(r"['’]", m.group(), maxsplit=1)[0]
-        if stem and stem != m.group():  # "Frank’s", "Anna's": the name before a possessive
+        if stem and stem != m.group():  # "Berend’s", "Anna's": the name before a possessive
             index.setdefault(stem, []).append(m.start())
     return index
 

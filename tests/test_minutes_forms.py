@@ -122,12 +122,12 @@ def _unicode_pdf(path, text):
 
 
 def test_shortened_forms_of_a_known_person(tmp_path, rules, engine):
-    text = ("Aanwezig: Berend van der Stok (Logius), Edwin van Gortel (VNG)\n\n"
+    text = ("Aanwezig: Berend van der Stok (Logius), Wessel van Gortel (VNG)\n\n"
             "Berend vd Stok opent. Actie: Berend vd S. stuurt de notitie; BvdS licht toe.\n"
-            "Edwin v.d. Gortel vraagt door; EvG neemt het mee.\n"
+            "Wessel v.d. Gortel vraagt door; WvG neemt het mee.\n"
             "Berend’s reactie is dat het voorstel past.")
     gone, _, _ = _run(_unicode_pdf(tmp_path / "vormen.pdf", text), rules, engine)
-    for form in ("Berend vd Stok", "Berend vd S.", "BvdS", "EvG", "Berend’s", "Edwin v.d. Gortel"):
+    for form in ("Berend vd Stok", "Berend vd S.", "BvdS", "WvG", "Berend’s", "Wessel v.d. Gortel"):
         assert gone(form), form
 
 
@@ -238,9 +238,9 @@ def test_a_citizens_home_address_and_profile_go(tmp_path, rules, engine):
 
 
 def test_cited_authors_stay(tmp_path, rules, engine):
-    text = ("Advies over hechting\n\nVolgens Pieter Hoogerwerf (2019) en Anna Roskam (2021) blijkt dat\n"
+    text = ("Advies over hechting\n\nVolgens Pepijn Hoogerwerf (2019) en Anna Roskam (2021) blijkt dat\n"
             "de behandelaar, Sietske Fokkema, het verzoek tijdig heeft afgehandeld.\n\n"
-            "Literatuur\nPieter Hoogerwerf (2019). Hechting en gezin. Amsterdam: Boom.\n"
+            "Literatuur\nPepijn Hoogerwerf (2019). Hechting en gezin. Amsterdam: Boom.\n"
             "Tessa Dalmeijer en Anna Roskam (2021). Openbaarheid in de praktijk.")
     gone, touched, _ = _run(make_pdf(tmp_path / "advies.pdf", [text]), rules, engine)
     assert gone("Sietske Fokkema")

@@ -406,7 +406,7 @@ class Decider:
             return
         if not structural:
             if name.surname.isupper() and len(name.surname) > 1:
-                return  # "Tonkie\nBKWI": an organisation's abbreviation after a first name
+                return  # "Sanne\nBKWI": an organisation's abbreviation after a first name
             if self._heading(doc.text, c.start, name):
                 return  # "A. Release versioning", "C. Naming": an agenda or appendix heading
             if name.particles and not (name.first or name.initials or raw != " ".join(tokens)) \

@@ -330,7 +330,7 @@ def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str
                         rf"{lead}(?:{first_rx})\s+(?:[a-z]{{1,4}}\.?\s?){{0,2}}{cap}(?:\.|(?![\w'’]))"
                         rf"(?:\s?[A-Z]\.)?"))
     if sur and name.first and name.particles:
-        # "MvdP", "EvG", "H.vM": initials with the particles' small letters, as minutes shorten a person
+        # "JvdB", "WvG", "A.vK": initials with the particles' small letters, as minutes shorten a person
         small = "".join(w[0].lower() for w in re.findall(r"[A-Za-z]+", name.particles))
         if small:
             f0, s0 = re.escape(name.first[0][0].upper()), re.escape(name.surname[0].upper())

@@ -197,6 +197,7 @@ TIER1_FOUND = {
     "NL_POSTCODE": ["1234 AB", "1234AB"],
     "NL_LICENCE_PLATE": ["AB-123-C", "1-ABC-23", "AB-12-CD", "12-AB-34", "12-ABC-3"],
     "CREDIT_CARD": ["4532 0151 1283 0366"],
+    "PROFILE_URL": ["https://www.linkedin.com/in/natasja-paulssen-hallema-20880353/"],
 }
 TIER1_CONTROLS = ["987654321", "999999999", "DE89370400440532013000", "BE68 5390 0754 7034", "06-1234\n",
                   "1234ab", "1234 5678 9012 3456", "ICT-2024-0118", "9 maart 2024"]

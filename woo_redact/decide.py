@@ -55,6 +55,13 @@ class _Person:
         return out
 
 
+_REFERENCES_HEADING = re.compile(r"(?i)^(?:\d+\.?\s+)?(?:literatuur(?:lijst)?|referenties|bronnen(?:lijst)?|bibliografie|"
+                                 r"geraadpleegde bronnen|references|bibliography|works cited)\s*:?$")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d[a-z]?\b")
+# "Kroeze (2019)", "Kroeze en De Wit (2020)", "(Kroeze, 2019)", "(Kroeze et al., 2019)"
+_CITATION = re.compile(r"(?P<who>(?:[A-Z]\.\s?)*(?:(?:van|de|der|den|Van|De)\s+)*[A-Z][\w'-]+(?:\s+(?:et\s+al\.|en|&)"
+                       r"(?:\s+(?:van|de|der|den|Van|De))*(?:\s+[A-Z][\w'-]+)?)?)(?:\s+\(|,\s+)(?:1[89]|20)\d\d[a-z]?[),;]")
+_CITED_YEAR = re.compile(r"(?:\s\(|,\s)(?:1[89]|20)\d\d[a-z]?[),;]")
 _CS_TAIL = re.compile(r"\s+c\.\s?s\.")
 
 
@@ -100,10 +107,12 @@ class Decider:
         lines = doc.lines
         for i, line in enumerate(lines):
             if any(rx.match(line.text) for rx in self.rules.signatory_lines):
-                for nxt in lines[i + 1:i + 3]:
+                for nxt in lines[i + 1:i + 5]:
                     if parse_name(nxt.text) is not None:
                         spans.append((nxt.start, nxt.end, "public official (signatory)"))
                         break
+                    if not (nxt.text.rstrip().endswith(",") or nxt.text.lower().startswith("namens")):
+                        break  # "namens deze," / "de directeur Z," may stand between; other text may not
             elif i > 0 and self._title_line(line.text) and parse_name(lines[i - 1].text) is not None \
                     and lines[i - 1].page == line.page:
                 spans.append((lines[i - 1].start, lines[i - 1].end, "public official (function under the name)"))
@@ -122,10 +131,33 @@ class Decider:
             for m in self.cs_rx.finditer(doc.text, max(0, tail.start() - 200), tail.end()):
                 if m.end() == tail.end():
                     spans.append((m.start("names"), m.end("names"), "member of parliament (first signatory, 'c.s.')"))
+        spans += self._references(doc)
         if self.places_rx is not None:
             for m in self.places_rx.finditer(doc.text):
                 spans.append((m.start(), m.end(), "a place, not a person (rules/keep.yaml)"))
         return spans
+
+    @staticmethod
+    def _references(doc: Document) -> list[tuple[int, int, str]]:
+        """Cited authors stay: every line with a year under a "Literatuur"/"Bronnen"/"References" heading,
+        and in the text a surname right before a year in parentheses ("Kroeze (2019)", "(Kroeze, 2019)")."""
+        out = []
+        in_refs = False
+        for line in doc.lines:
+            t = line.text.strip()
+            if _REFERENCES_HEADING.match(t):
+                in_refs = True
+            elif in_refs and re.match(r"(?i)(?:\d+\.?\s+[A-Z]|bijlage\b)", t):
+                in_refs = False  # the next chapter or an appendix
+            elif in_refs and _YEAR.search(t):
+                out.append((line.start, line.end, "cited author (references)"))
+        # the years first (few), then the name before each: a name pattern tried at every position is slow
+        text = doc.text
+        for y in _CITED_YEAR.finditer(text):
+            for m in _CITATION.finditer(text, max(0, y.start() - 80), y.end()):
+                if m.end() == y.end():
+                    out.append((m.start("who"), m.end("who"), "cited author (citation)"))
+        return out
 
     def _title_line(self, text: str) -> bool:
         """A line that starts with an office: "Wethouder Ruimtelijke Ordening", "Gemeentesecretaris Leiden"."""
@@ -406,7 +438,7 @@ class Decider:
             return
         if not structural:
             if name.surname.isupper() and len(name.surname) > 1:
-                return  # "Tonkie\nBKWI": an organisation's abbreviation after a first name
+                return  # "Sanne\nBKWI": an organisation's abbreviation after a first name
             if self._heading(doc.text, c.start, name):
                 return  # "A. Release versioning", "C. Naming": an agenda or appendix heading
             if name.particles and not (name.first or name.initials or raw != " ".join(tokens)) \
@@ -497,6 +529,8 @@ class Decider:
         """A postcode in an organisation's address block: next to its Postbus line, its web address or
         its name ("Directie Regie Migratieketen / Turfmarkt 147 / 2511 DP Den Haag / Postbus 20301") —
         never in a block about a person ("Naam: ... / Adres: ... / Geboortedatum: ...")."""
+        if _HOME_BEFORE.search(doc.text, max(0, c.start - 40), c.start):
+            return False  # "woonachtig aan de Kerkstraat 12": a citizen's home
         line_no = bisect.bisect_right(line_starts, c.start) - 1
         if line_no < 0:
             return False
@@ -525,6 +559,7 @@ _PERSONAL_LABEL = re.compile(r"(?i)(?:naam|adres|woonadres|huisadres|woonplaats|
 
 
 _GROUND_CODE = re.compile(r"\b5\.[12]\.[12]?[a-i]\b|\b5\.2\b")  # a ground's code in a redaction mark's text
+_HOME_BEFORE = re.compile(r"(?i)\b(?:woonachtig|wonende|woont|woonadres|verblijvende|verblijft)\b\W+(?:(?:aan|op|in|te)\s+)?(?:(?:de|het)\s+)?$")
 
 # labels of a meeting's place or an organisation's visiting address: the address there is no person's
 _VENUE_LABEL = re.compile(r"(?i)\b(?:locatie|vergaderplaats|vergaderlocatie|bezoekadres|vestigingsadres|venue|location)\b\s*:?")
@@ -551,7 +586,7 @@ _ALIAS = re.compile(r"\s*\(([A-Z][A-Za-z.]{0,4}[A-Z])\)")
 
 
 def _aliases(text: str, found: set, persons: dict) -> set[tuple[int, int, str, str]]:
-    """"Ronald Visser (RV) licht toe ... RV vraagt": initials in parentheses right after a person's full
+    """"Anna Kroeze (AK) licht toe ... AK vraagt": initials in parentheses right after a person's full
     name stand for that person wherever they recur (first letter the first name's, last the surname's)."""
     out = set()
     for s, e, kind, key in list(found):
@@ -575,7 +610,7 @@ def _word_index(text: str) -> dict[str, list[int]]:
     for m in re.finditer(r"[\w'’]+", text):
         index.setdefault(m.group(), []).append(m.start())
         stem = re.split(r"['’]", m.group(), maxsplit=1)[0]
-        if stem and stem != m.group():  # "Frank’s", "Anna's": the name before a possessive
+        if stem and stem != m.group():  # "Berend’s", "Anna's": the name before a possessive
             index.setdefault(stem, []).append(m.start())
     return index
 

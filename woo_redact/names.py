@@ -220,7 +220,7 @@ PARTICLES = {
     "van", "de", "der", "den", "het", "ten", "ter", "te", "in", "'t", "t", "op", "la", "le", "du", "da",
     "di", "del", "della", "dos", "das", "el", "al", "bin", "ben", "von", "zu", "vd", "v.d.", "v/d", "d'", "l'",
     "uit", "aan", "onder", "tot", "over", "voor", "bij",
-    # abbreviated particles as minutes write them: "Johan vd Berg", "M. vden Brink", "v.d. Wal", "v Dam"
+    # abbreviated particles as minutes write them: "Joris vd Berg", "M. vden Akker", "v.d. Wal", "v Dam"
     "vd.", "v.d", "vdr", "vder", "vden", "v.", "v", "'s", "s", "’t", "’s",
 }
 # the particles above as a regex, for text that follows a first name or initials
@@ -270,10 +270,10 @@ def _parse_name(text: str) -> PersonName | None:
     text = re.sub(r"\s+", " ", text).strip(" ,;:-–")
     if not text or any(ch.isdigit() for ch in text):
         return None
-    # initials glued to the surname, as tables write them: "A.Velthuis", "J.P.de Wit"
+    # initials glued to the surname, as tables write them: "A.Kroeze", "J.P.de Wit"
     text = _GLUED_INITIALS.sub(r"\1 ", text)
     m = re.match(r"^(?P<sur>[^,()]+?),\s*(?P<first>[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?)$", text)
-    if m:  # "Visser, Anna": surname first, then the first name (attendee lists, address books)
+    if m:  # "Kroeze, Anna": surname first, then the first name (attendee lists, address books)
         name = _split_surname(m.group("sur").split())
         if name is not None:
             name.first = [m.group("first")]
@@ -353,7 +353,7 @@ _ABBREVIATED = r"(?:vd\.?|v\.\s?d\.?|v/d|vdr|vder|vden|v\.?)"
 
 def _particles_rx(particles: str) -> str:
     """Particles match with either case of their first letter ("van Leeuwen" / "Van Leeuwen"); "van der",
-    "van den" and "van de" also as minutes abbreviate them ("vd Plas", "v.d. Plas", "vder Velde")."""
+    "van den" and "van de" also as minutes abbreviate them ("vd Stok", "v.d. Stok", "vder Molen")."""
     if not particles:
         return ""
     first = particles[0]
@@ -383,14 +383,14 @@ def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str
         out.append(("initials and surname", rf"{lead}{ini}\s*{sur}{tail}"))
         out.append(("surname", rf"{lead}{sur}{tail}"))
         if first_rx:
-            # "Frank T.", "Martin vd P.", "Dimitri v.H.", "Gerald G.R.": the first name with the surname's
+            # "Berend T.", "Joris vd S.", "Sanne v.H.", "Gijs G.R.": the first name with the surname's
             # initial, as minutes and action lists shorten a known person
             cap = name.surname[0].upper()
             out.append(("first name and surname initial",
                         rf"{lead}(?:{first_rx})\s+(?:[a-z]{{1,4}}\.?\s?){{0,2}}{cap}(?:\.|(?![\w'’]))"
                         rf"(?:\s?[A-Z]\.)?"))
     if sur and name.first and name.particles:
-        # "MvdP", "EvG", "H.vM": initials with the particles' small letters, as minutes shorten a person
+        # "JvdB", "WvG", "A.vK": initials with the particles' small letters, as minutes shorten a person
         small = "".join(w[0].lower() for w in re.findall(r"[A-Za-z]+", name.particles))
         if small:
             f0, s0 = re.escape(name.first[0][0].upper()), re.escape(name.surname[0].upper())

@@ -154,7 +154,7 @@ class StructureRules:
         return out
 
     def _after_role(self, doc: Document) -> list[Candidate]:
-        """"nieuwe medewerker Anna Visser", "o.l.v. Jan de Wit", "door Piet van\nDam": a name after a role
+        """"nieuwe medewerker Anna Kroeze", "o.l.v. Jan de Wit", "door Piet van\nDam": a name after a role
         word or a preposition that introduces a person. After a role any name-shaped pair of words is a
         person; after "door", "o.l.v." or "vv" the first word must be a known first name."""
         out = []
@@ -205,7 +205,7 @@ class StructureRules:
         return out
 
     def _attendee_column(self, doc: Document, i: int) -> list[Candidate]:
-        """"Aanwezig" alone in a left-hand column, the people beside it one a line ("Anna Visser, RDW"):
+        """"Aanwezig" alone in a left-hand column, the people beside it one a line ("Anna Kroeze, RDW"):
         the lines that start where the first one beside the label starts, down to the next gap."""
         lines, label = doc.lines, doc.lines[i]
         first = next((j for j in range(max(0, i - 6), min(len(lines), i + 6))
@@ -232,7 +232,7 @@ class StructureRules:
     def _attendee_tables(self, doc: Document) -> list[Candidate]:
         """A table of participants: a column headed "Naam"/"Leden"/"Deelnemer" beside one headed
         "Organisatie"/"Departement"/"Functie". Each cell of the name column is a person, in whatever form
-        the table writes it ("A.Velthuis", "Visser, Anna", a first name alone)."""
+        the table writes it ("A.Kroeze", "Kroeze, Anna", a first name alone)."""
         out = []
         lines = doc.lines
         for i, head in enumerate(lines):
@@ -312,7 +312,7 @@ def _list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if ch == "(":
             depth += 1
         elif ch == ")":
-            depth = 0  # no nesting: "Bob Visser ((RVIG)," must not hide the rest of the list
+            depth = 0  # no nesting: "Bart Kroeze ((RVIG)," must not hide the rest of the list
         elif ch in ",;" and depth == 0:
             items.append((s, i))
             s = i + 1

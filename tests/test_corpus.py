@@ -124,7 +124,8 @@ def test_dev_corpus_bundle_holds_only_what_is_meant_for_publication(dev_run, rul
     from woo_redact.read import read
 
     out, result = dev_run
-    items = [item_from(r, read(r.pdf or r.source, rules) if r.status == "ok" else None) for r in result.results]
+    items = [item_from(r, read(r.pdf or r.source, rules) if r.status == "ok" else None,
+                       keep_words=rules.organisation_words) for r in result.results]
     report = build_bundle(items, tmp_path / "bundle", rules, base_url="https://open.example.nl/woo/")
     assert len(report.rows) == len(result.results) == len(list((DEV / "in").glob("*.pdf")))
     for item, row in zip(items, report.rows):

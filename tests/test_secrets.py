@@ -395,3 +395,15 @@ def test_the_address_of_a_kept_person_keeps_no_secret_of_the_name():
     forms = secret_forms([_f("Noor Haddou", decision="keep", person="h"),
                           _f("noor.haddou@minbzk.nl", "EMAIL_ADDRESS")])
     assert "noor.haddou@minbzk.nl" in forms.strong and "noor.haddou" not in forms.strong
+
+
+def test_a_word_the_text_shows_to_be_an_organisation_is_no_form_of_a_misread_person():
+    from woo_redact.secrets import organisation_names
+
+    text = ("Aanwezig: Femke Oudshoorn (Veltrix), Ruud Hamel (Stichting Kalvaro), Gerda Brons (Mercatio-U).\n"
+            "Femke Oudshoorn van Veltrix opent; bereikbaar op f.oudshoorn@veltrix.nl. Verder Kalvaro en Mercatio.")
+    assert {"veltrix", "kalvaro", "mercatio"} <= organisation_names(text, ["stichting"])
+    misread = [_f("Oudshoorn van Veltrix", person="veltrix"), _f("Gerda Brons Mercatio", person="m")]
+    forms = secret_forms(misread, keep_words=["stichting"], text=text)
+    assert "Veltrix" not in forms.strong and "Mercatio" not in forms.strong
+    assert "Oudshoorn van Veltrix" in forms.strong  # the mention itself still goes

@@ -238,7 +238,7 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matt
         for r in result.results:  # read again (the batch may have been resumed); scans from the OCR cache
             document = read(r.pdf or r.source, rules, password, ocr_cache=out_dir / CACHE_DIR) \
                 if r.status == "ok" else None
-            items.append(item_from(r, document, name=result.name_of(r)))
+            items.append(item_from(r, document, name=result.name_of(r), keep_words=rules.organisation_words))
         report = build_bundle(items, bundle_dir, rules, base_url=base_url, zip=as_zip, matter=matter,
                               zaaknummer=zaaknummer)
     except (WooRedactError, ValueError) as e:

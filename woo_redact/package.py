@@ -123,10 +123,11 @@ class BundleItem:
 
 
 def item_from(result: DocResult, document: Document | None, secrets: Iterable[str] = (),
-              name: str | None = None) -> BundleItem:
+              name: str | None = None, keep_words: Iterable[str] = ()) -> BundleItem:
     """The BundleItem of one processed input. `document` is the Document the findings refer to (from
     `pipeline.analyse`, or `read.read` again); `secrets` the redacted strings (`Analysis.secrets`). The
-    redacted spans of the text are added to the secrets, so that findings without their text (a resumed
+    forms of the redacted entities in the text are added (`secrets.secret_forms`, with the organisation
+    words `keep_words` as the pipeline takes them), so that findings without their text (a resumed
     batch) are still checked."""
     source = Path(result.source)
     name = name or (result.redacted.name if result.redacted else source.name)
@@ -140,7 +141,8 @@ def item_from(result: DocResult, document: Document | None, secrets: Iterable[st
     text = document.text if document is not None else ""
     found = set(_norm(s) for s in secrets)
     if document is not None:  # the forms of the redacted entities, also where findings carry no text
-        found |= set(secret_forms(result.findings, texts={f.id: text[f.start:f.end] for f in result.findings}))
+        found |= set(secret_forms(result.findings, texts={f.id: text[f.start:f.end] for f in result.findings},
+                                   keep_words=keep_words, text=text))
     return BundleItem(
         source=name, status=status, reason=reason,
         pages=result.pages or (document.page_count if document is not None else 0),

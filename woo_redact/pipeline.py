@@ -88,7 +88,7 @@ def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: st
         decider = Decider(rules, engine.structure, engine.lookups, people)
         findings = decider.decide(document, candidates)
         secrets = secret_forms(findings + _extra_findings(engine, decider, document),
-                               keep_words=rules.organisation_words)
+                               keep_words=rules.organisation_words, text=document.text)
         # every other place a redacted person's form stands goes too: what verification looks for
         findings += other_mentions(document.name, document.text, findings, secrets, rules.ground_for("PERSON"))
         findings.sort(key=lambda f: (f.start, f.end))

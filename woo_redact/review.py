@@ -171,7 +171,7 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
         texts = {f.id: f.text for f in decided}
         for f in review.accepted:
             f.text = texts.get(f.id.split("-")[0], "")
-        secrets = secret_forms(decided, keep_words=rules.organisation_words)
+        secrets = secret_forms(decided, keep_words=rules.organisation_words, text=document.text)
         final = out_dir / "redacted" / preview.name
         boxes = review.accepted + review.added
         result.warnings = finalise(bare, final, boxes, secrets, rules, shown_as=preview,

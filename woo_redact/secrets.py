@@ -127,16 +127,40 @@ def _phrases(texts: Iterable[str]) -> set[tuple[str, ...]]:
     return out
 
 
+_DOMAIN = re.compile(r"(?i)(?:@|\bwww\.)([\w-]+)\.|\b([\w-]+)\.(?:nl|com|org|net|eu|be|de|io)\b")
+_CODE_TAIL = re.compile(r"\b([A-ZÀ-Þ][\w]+)-[A-Z]{1,4}\b")  # "Enable-U": a company's name, not a double surname
+_ATTRIBUTED = re.compile(r"\(([A-ZÀ-Þ][\w-]+)[\s)]")  # "Lonneke Dikmans (Rinis)": whose organisation
+
+
+def organisation_names(text: str, org_words: Iterable[str]) -> set[str]:
+    """Single words that the text itself shows to be an organisation's name: a domain of an address or a
+    web site ("@rinis.nl"), the word after an organisation word ("Stichting Rinis"), a name with a code
+    ("Enable-U"), the word in brackets after a name ("(Rinis)"). In lower case."""
+    out: set[str] = set()
+    for m in _DOMAIN.finditer(text):
+        out.update(part for part in re.split(r"[-_]", (m.group(1) or m.group(2)).lower()) if part)
+    out.update(m.group(1).lower() for m in _CODE_TAIL.finditer(text))
+    out.update(m.group(1).lower() for m in _ATTRIBUTED.finditer(text))
+    words = sorted({w.lower() for w in org_words if w and " " not in w}, key=len, reverse=True)
+    if words:
+        after = re.compile(r"(?i)\b(?:" + "|".join(map(re.escape, words)) + r")\s+([A-ZÀ-Þ][\w-]+)")
+        out.update(m.group(1).lower() for m in after.finditer(text))
+    return out
+
+
 def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = None,
-                 keep_words: Iterable[str] = (), extra: Iterable[str] = ()) -> SecretForms:
+                 keep_words: Iterable[str] = (), extra: Iterable[str] = (), text: str = "") -> SecretForms:
     """The forms of every redacted entity in `findings`.
 
     `texts` gives a finding's text by id where the finding itself carries none (a reviewed preview's
     findings); `keep_words` are organisation words and other words that stay readable; `extra` are
-    redacted strings found outside the page text (annotations, bookmarks), taken as they are."""
+    redacted strings found outside the page text (annotations, bookmarks), taken as they are; `text`
+    the document's text, where a person's single word that it shows to be an organisation's name
+    (`organisation_names`) is no form of the person."""
     texts = texts or {}
     findings = list(findings)
     common = common_words() | {w.lower() for w in keep_words}
+    organisations = organisation_names(text, keep_words) if text else set()
     kept = _phrases(texts.get(f.id, f.text) or "" for f in findings if f.decision == "keep")
     strong: set[str] = set()
     weak: set[str] = set()
@@ -148,6 +172,8 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
         if len(form) < MIN_FORM or form in strong or _tokens(form) in kept:
             return
         words = [w for w in re.split(r"[\s\-]+", form.lower()) if w]
+        if person is not None and len(words) == 1 and words[0] in organisations:
+            return  # "Rinis" of "Stichting Rinis": a misread "Dikmans van Rinis" must not spread
         if all(w in common for w in words):
             if person is not None and form[:1].isupper() and form.lower() not in PARTICLES:
                 weak.add(form)

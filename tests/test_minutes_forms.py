@@ -74,7 +74,7 @@ def test_participant_table_cells_are_people(tmp_path, rules, engine):
         ("Wouter Blaauwbroek", "Kadaster"),
         ("T.Hooijkaas", "RDW"),
         ("Kraaijeveld, Sanne", "Pink Roccade"),
-        ("Jorrit vder Molen", "Stg Rinis"),
+        ("Jorrit vder Molen", "Stg Veltrix"),
         ("M. vden Akker", "Belastingdienst"),
         ("Quibbel", "Sociodome"),
         ("Wisselende", "Logius"),
@@ -84,7 +84,7 @@ def test_participant_table_cells_are_people(tmp_path, rules, engine):
     for form in ("Wouter Blaauwbroek", "T.Hooijkaas", "Kraaijeveld, Sanne", "Jorrit vder Molen", "M. vden Akker",
                  "Quibbel", "Hooijkaas", "Kraaijeveld", "Blaauwbroek"):
         assert gone(form), form
-    for org in ("Kadaster", "Pink Roccade", "Stg Rinis", "Belastingdienst", "Sociodome", "Wisselende", "Deelnemers"):
+    for org in ("Kadaster", "Pink Roccade", "Stg Veltrix", "Belastingdienst", "Sociodome", "Wisselende", "Deelnemers"):
         assert not touched(org), org
 
 

@@ -69,7 +69,7 @@ class SecretForms:
     """The forms that must not survive, in two strengths.
 
     `strong`: searched everywhere, page text included, on word boundaries in any case;
-    `weak`: a person's form that is also a word of the language ("Bakker", "Visser"): searched only
+    `weak`: a person's form that is also a word of the language ("Bakker", "Mulder"): searched only
     outside the page text (metadata, bookmarks, links, labels, font names, ...), as written."""
 
     strong: list[str] = field(default_factory=list)
@@ -128,14 +128,14 @@ def _phrases(texts: Iterable[str]) -> set[tuple[str, ...]]:
 
 
 _DOMAIN = re.compile(r"(?i)(?:@|\bwww\.)([\w-]+)\.|\b([\w-]+)\.(?:nl|com|org|net|eu|be|de|io)\b")
-_CODE_TAIL = re.compile(r"\b([A-ZÀ-Þ][\w]+)-[A-Z]{1,4}\b")  # "Enable-U": a company's name, not a double surname
-_ATTRIBUTED = re.compile(r"\(([A-ZÀ-Þ][\w-]+)[\s)]")  # "Lonneke Dikmans (Rinis)": whose organisation
+_CODE_TAIL = re.compile(r"\b([A-ZÀ-Þ][\w]+)-[A-Z]{1,4}\b")  # "Brantex-U": a company's name, not a double surname
+_ATTRIBUTED = re.compile(r"\(([A-ZÀ-Þ][\w-]+)[\s)]")  # "Femke Oudshoorn (Veltrix)": whose organisation
 
 
 def organisation_names(text: str, org_words: Iterable[str]) -> set[str]:
     """Single words that the text itself shows to be an organisation's name: a domain of an address or a
-    web site ("@rinis.nl"), the word after an organisation word ("Stichting Rinis"), a name with a code
-    ("Enable-U"), the word in brackets after a name ("(Rinis)"). In lower case."""
+    web site ("@veltrix.nl"), the word after an organisation word ("Stichting Kalvaro"), a name with a code
+    ("Brantex-U"), the word in brackets after a name ("(Veltrix)"). In lower case."""
     out: set[str] = set()
     for m in _DOMAIN.finditer(text):
         out.update(part for part in re.split(r"[-_]", (m.group(1) or m.group(2)).lower()) if part)
@@ -173,7 +173,7 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
             return
         words = [w for w in re.split(r"[\s\-]+", form.lower()) if w]
         if person is not None and len(words) == 1 and words[0] in organisations:
-            return  # "Rinis" of "Stichting Rinis": a misread "Dikmans van Rinis" must not spread
+            return  # "Veltrix" of "Stichting Veltrix": a misread "Oudshoorn van Veltrix" must not spread
         if all(w in common for w in words):
             if person is not None and form[:1].isupper() and form.lower() not in PARTICLES:
                 weak.add(form)
@@ -254,8 +254,8 @@ _AFTER = re.compile(r"[\w@]")
 
 def other_mentions(doc_name: str, text: str, findings: list[Finding], forms: SecretForms,
                    ground: str) -> list[Finding]:
-    """Every place where a person's form stands in `text` that no finding covers yet: "Brink" in
-    "M. vden Brink" once "Martin van den Brink" is redacted. What verification would find must be
+    """Every place where a person's form stands in `text` that no finding covers yet: "Berg" in
+    "M. vden Berg" once "Marco van den Berg" is redacted. What verification would find must be
     redacted in the first place. One pass over the text (Aho-Corasick), in any case, with any
     whitespace between a form's words and a line break after its hyphen."""
     if not forms.owner or not text:

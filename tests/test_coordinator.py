@@ -170,7 +170,7 @@ def test_a_zip_is_unpacked_each_file_a_document_of_its_own_in_the_zips_family(tm
     assert by["dossier.zip__mails.zip__bijlage.pdf"]["Family"] == nested["Family"] == outer["Family"]
     assert "Zip-archief" in outer["Toelichting"]
     sheet = by["dossier.zip__stukken__lijst.xlsx"]  # not processed, named by its place, in the family
-    assert sheet["Family"] == outer["Family"] and sheet["Toelichting"] == "Niet verwerkt: unsupported file type (.xlsx)"
+    assert sheet["Family"] == outer["Family"] and sheet["Toelichting"] == "Niet verwerkt: bestandstype .xlsx wordt niet verwerkt"
     again = CliRunner().invoke(main, ["batch", str(src), "--out", str(out)])  # says where it stands in the zip
     assert "dossier.zip/stukken/lijst.xlsx: not processed" in again.output and ".converted" not in again.output
     assert "(2 zip archive(s) unpacked)" in again.output.strip().splitlines()[-1], again.output

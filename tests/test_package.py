@@ -531,7 +531,7 @@ def test_an_unsupported_file_is_listed_with_its_reason(rules, tmp_path):
     report = build_bundle([item_from(skipped, None)], tmp_path / "skipped", rules, now=NOW)
     row = report.rows[0]
     assert (row.source, row.beoordeling, row.published) == ("notulen.docx", "Niet openbaar", False)
-    assert row.toelichting == "Niet verwerkt: unsupported file type (.docx)"
+    assert row.toelichting == "Niet verwerkt: bestandstype .docx wordt niet verwerkt"
 
 
 @pytest.mark.parametrize("text, expected", [

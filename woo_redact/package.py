@@ -50,6 +50,7 @@ from .errors import OutputError, RulesError, VerificationError
 from .model import Document, DocResult, HeaderField
 from .rules import Rules
 from .secrets import secret_forms
+from .wording import dutch_reason
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 DIWOO_NS = "https://standaarden.overheid.nl/diwoo/metadata/"
@@ -783,7 +784,7 @@ def _plan(items: Sequence[BundleItem], rules: Rules, publish_default: bool) -> l
         if item.status == "ok" and item.text:
             row.meta = describe(item, rules)
         if item.status == "failed":
-            row.toelichting = f"Niet verwerkt: {item.reason}"
+            row.toelichting = f"Niet verwerkt: {dutch_reason(item.reason)}"
         elif item.file_type == "zip" and item.status != "failed":
             row.toelichting = "Zip-archief: de bestanden erin staan elk als eigen document in deze inventaris (zelfde Family)"
         elif item.status != "ok":
@@ -793,7 +794,7 @@ def _plan(items: Sequence[BundleItem], rules: Rules, publish_default: bool) -> l
                 row.toelichting = ("Zelfde inhoud als document " + row.related) if row.related else \
                     "Zelfde inhoud als een ander document"
             else:
-                row.toelichting = f"Niet verwerkt: {item.reason}"
+                row.toelichting = f"Niet verwerkt: {dutch_reason(item.reason)}"
         elif item.redacted is None or not Path(item.redacted).is_file():
             row.toelichting = "Niet verwerkt: de gelakte PDF ontbreekt"
         elif item.textless_pages and not item.reviewed:

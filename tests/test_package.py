@@ -187,7 +187,7 @@ def test_inventory_lists_every_input_with_its_judgement(batch, bundle):
         assert (rows[name]["Beoordeling"], rows[name]["Beoordelingsgrond"]) == (judgement, grounds), name
         assert rows[name]["ID"] == bundle.ids[name]
     assert "Nota actief openbaar: Nee" in rows["nota_nee.pdf"]["Toelichting"]
-    assert "not a PDF" in rows["kapot.pdf"]["Toelichting"]
+    assert "geen PDF" in rows["kapot.pdf"]["Toelichting"]
     assert "tekst (scan) zijn niet op persoonsgegevens doorzocht" in rows["scan.pdf"]["Toelichting"]  # held back
     assert re.match(r"\d+ passages gelakt op grond van ", rows["email.pdf"]["Toelichting"])
     assert "5.1.1e (Nationale identificatienummers)" in rows["email.pdf"]["Toelichting"]

@@ -361,6 +361,8 @@ _ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
 
 
 def _literal(token: bytes) -> bytes:
+    if token[:1] == b"(" and b"\\" not in token:
+        return token[1:-1]  # no escapes: most of a page's strings
     if token.startswith(b"<"):
         hexdigits = re.sub(rb"\s", b"", token[1:-1])
         return bytes.fromhex((hexdigits + b"0" * (len(hexdigits) % 2)).decode())
@@ -394,16 +396,19 @@ def cmap_texts(data: bytes) -> list[tuple[bytes, str]]:
     return out
 
 
+_KERNING = re.compile(rb"[\s\d.\-]*")  # what stands between two pieces of one TJ array
+
+
 def shown_strings(data: bytes) -> str:
     """The strings a content stream shows, decoded as one text: pieces of one TJ array (split by
     kerning numbers) joined, others separated by a space. Strings in PDFDoc/Latin-1 and UTF-16BE."""
     pieces: list[str] = []
     last_end = 0
+    kerning = _KERNING.fullmatch
     for m in _SHOWN.finditer(data):
         raw = _literal(m.group())
         text = raw[2:].decode("utf-16-be", "replace") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
-        gap = data[last_end:m.start()]
-        glue = "" if pieces and re.fullmatch(rb"[\s\d.\-]*", gap) else " "
+        glue = "" if pieces and kerning(data, last_end, m.start()) else " "
         pieces.append(glue + text)
         last_end = m.end()
     return "".join(pieces)
@@ -487,13 +492,22 @@ def _check_under_boxes(search: _Search, doc: pymupdf.Document, boxes: dict[int, 
             for line in block.get("lines", []):
                 for span in line.get("spans", []):
                     chars = span.get("chars", [])
+                    if not chars:
+                        continue
+                    # only the boxes that reach the span's character centres are tried for each one
+                    xs = [(c["bbox"][0] + c["bbox"][2]) / 2 for c in chars]
+                    ys = [(c["bbox"][1] + c["bbox"][3]) / 2 for c in chars]
+                    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+                    near = [r for r in rects
+                            if r[0] + 0.5 < right and r[2] - 0.5 > left and r[1] + 0.5 < bottom and r[3] - 0.5 > top]
+                    if not near:
+                        continue
                     skip = _label_chars("".join(c["c"] for c in chars), labels)
                     for k, c in enumerate(chars):
                         if k in skip or c["c"].isspace():
                             continue
-                        b = c["bbox"]
-                        centre = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
-                        hit = next((r for r in rects if _inside(centre, r)), None)
+                        centre = (xs[k], ys[k])
+                        hit = next((r for r in near if _inside(centre, r)), None)
                         if hit is not None:
                             search.add("under_box", [-1], f"page {pno + 1}", pno + 1, tuple(round(v, 1) for v in hit))
 

@@ -361,8 +361,6 @@ _ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
 
 
 def _literal(token: bytes) -> bytes:
-    if token[:1] == b"(" and b"\\" not in token:
-        return token[1:-1]  # no escapes: most of a page's strings
     if token.startswith(b"<"):
         hexdigits = re.sub(rb"\s", b"", token[1:-1])
         return bytes.fromhex((hexdigits + b"0" * (len(hexdigits) % 2)).decode())
@@ -405,12 +403,13 @@ def shown_strings(data: bytes) -> str:
     pieces: list[str] = []
     last_end = 0
     kerning = _KERNING.fullmatch
-    for m in _SHOWN.finditer(data):
-        raw = _literal(m.group())
-        text = raw[2:].decode("utf-16-be", "replace") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
-        glue = "" if pieces and kerning(data, last_end, m.start()) else " "
-        pieces.append(glue + text)
-        last_end = m.end()
+    for m in _SHOWN.finditer(data):  # some 2,000 strings a page: kept lean
+        start, end = m.span()
+        token = data[start:end]
+        raw = token[1:-1] if token[0] == 40 and 92 not in token else _literal(token)  # "(" with no "\\"
+        text = raw[2:].decode("utf-16-be", "replace") if raw[:2] == b"\xfe\xff" else raw.decode("latin-1")
+        pieces.append(text if pieces and kerning(data, last_end, start) else " " + text)
+        last_end = end
     return "".join(pieces)
 
 

@@ -199,11 +199,11 @@ def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = fro
     if not words:
         return []
     out = []
-    for d in page.get_drawings():
+    for d in page.get_cdrawings():  # MuPDF's own list: get_drawings makes objects of every point first
         fill = d.get("fill")
         if not fill or (d.get("fill_opacity") or 1) < 0.95 or sum(fill[:3]) > 0.45:
             continue
-        r = d["rect"]
+        r = pymupdf.Rect(d["rect"])
         if r.width < 4 or r.height < 4 or r.height > 60:
             continue  # lines, rules and full-page backgrounds are no redaction boxes
         hidden = [w for w in words if w[4].strip() and w[4].strip() not in label_words

@@ -109,3 +109,10 @@ def test_hidden_text_is_removed_not_refused(tmp_path, rules, engine, place):
     assert b"Vlasbloem" not in data.getvalue() and NAME.encode("utf-16-be") not in data.getvalue()
     assert NAME.encode("utf-16-be").hex().upper().encode() not in data.getvalue()
     assert "rest van de tekst" in page_text(out)
+
+
+def test_shown_strings_decode_escapes_as_a_reader_does():
+    from woo_redact.verify import shown_strings
+
+    text = shown_strings(rb"BT (Jan\8 Vlas\142loem) Tj (x\(y\)) Tj [(Jor) -20 (rit)] TJ <4A616E> Tj ET")
+    assert "Vlasbloem" in text and "x(y)" in text and "Jorrit" in text and "Jan8" in text

@@ -117,7 +117,8 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
     # vertical rules (table cell borders) are limits too: a box must not swallow them; and images (a
     # logo, a signature) beside the name: the box would blank their pixels. A scan's page image holds
     # the box and limits nothing.
-    readable += [tuple(d["rect"]) for d in page.get_drawings() if d["rect"].width < 3 and d["rect"].height > 4]
+    # (MuPDF's own list of paths: get_drawings would make objects of every point of every path first)
+    readable += [r for r in (tuple(d["rect"]) for d in page.get_cdrawings()) if r[2] - r[0] < 3 and r[3] - r[1] > 4]
     if page.get_images(full=False):
         readable += [tuple(i["bbox"]) for i in page.get_image_info()]
     margin = min(36.0, page.rect.width * 0.05)

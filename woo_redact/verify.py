@@ -368,7 +368,7 @@ def _literal(token: bytes) -> bytes:
 
     def unescape(m):
         c = m.group(1)
-        if c[:1].isdigit():
+        if c[:1] in b"01234567" and c[:1]:  # an octal escape; "\\8" is just "8"
             return bytes([int(c, 8) & 0xFF])
         return _ESCAPES.get(c, b"" if c in b"\r\n" else c)
 
@@ -394,18 +394,22 @@ def cmap_texts(data: bytes) -> list[tuple[bytes, str]]:
     return out
 
 
+_KERNING = re.compile(rb"[\s\d.\-]*")  # what stands between two pieces of one TJ array
+
+
 def shown_strings(data: bytes) -> str:
     """The strings a content stream shows, decoded as one text: pieces of one TJ array (split by
     kerning numbers) joined, others separated by a space. Strings in PDFDoc/Latin-1 and UTF-16BE."""
     pieces: list[str] = []
     last_end = 0
-    for m in _SHOWN.finditer(data):
-        raw = _literal(m.group())
-        text = raw[2:].decode("utf-16-be", "replace") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
-        gap = data[last_end:m.start()]
-        glue = "" if pieces and re.fullmatch(rb"[\s\d.\-]*", gap) else " "
-        pieces.append(glue + text)
-        last_end = m.end()
+    kerning = _KERNING.fullmatch
+    for m in _SHOWN.finditer(data):  # some 2,000 strings a page: kept lean
+        start, end = m.span()
+        token = data[start:end]
+        raw = token[1:-1] if token[0] == 40 and 92 not in token else _literal(token)  # "(" with no "\\"
+        text = raw[2:].decode("utf-16-be", "replace") if raw[:2] == b"\xfe\xff" else raw.decode("latin-1")
+        pieces.append(text if pieces and kerning(data, last_end, start) else " " + text)
+        last_end = end
     return "".join(pieces)
 
 
@@ -487,13 +491,22 @@ def _check_under_boxes(search: _Search, doc: pymupdf.Document, boxes: dict[int, 
             for line in block.get("lines", []):
                 for span in line.get("spans", []):
                     chars = span.get("chars", [])
+                    if not chars:
+                        continue
+                    # only the boxes that reach the span's character centres are tried for each one
+                    xs = [(c["bbox"][0] + c["bbox"][2]) / 2 for c in chars]
+                    ys = [(c["bbox"][1] + c["bbox"][3]) / 2 for c in chars]
+                    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+                    near = [r for r in rects
+                            if r[0] + 0.5 < right and r[2] - 0.5 > left and r[1] + 0.5 < bottom and r[3] - 0.5 > top]
+                    if not near:
+                        continue
                     skip = _label_chars("".join(c["c"] for c in chars), labels)
                     for k, c in enumerate(chars):
                         if k in skip or c["c"].isspace():
                             continue
-                        b = c["bbox"]
-                        centre = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
-                        hit = next((r for r in rects if _inside(centre, r)), None)
+                        centre = (xs[k], ys[k])
+                        hit = next((r for r in near if _inside(centre, r)), None)
                         if hit is not None:
                             search.add("under_box", [-1], f"page {pno + 1}", pno + 1, tuple(round(v, 1) for v in hit))
 

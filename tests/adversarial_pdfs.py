@@ -301,12 +301,12 @@ def redaction_mark(path):
     return _save(doc, path)
 
 
-def deleted_object(path):
-    """An incremental update that deletes an object and counts one more than it lists: pikepdf gives
-    None and plain numbers among the file's objects."""
+def with_deleted_object(doc, path):
+    """Save `doc` to `path` with an object that is a plain number, then append an incremental update
+    that deletes an object and counts one more than it lists: pikepdf gives None and plain numbers
+    among the file's objects."""
     import re
 
-    doc = base()
     gone = doc.get_new_xref()
     doc.update_object(gone, "<</Kind/Concept>>")
     number = doc.get_new_xref()
@@ -320,6 +320,11 @@ def deleted_object(path):
               f"trailer\n<</Size {number + 2}/Root {root} 0 R/Prev {previous}>>\n").encode()
     path.write_bytes(data + update + f"startxref\n{len(data) + 1}\n%%EOF\n".encode())
     return path
+
+
+def deleted_object(path):
+    """An incremental update that deleted an object (see `with_deleted_object`)."""
+    return with_deleted_object(base(), path)
 
 
 # -- beside the page content ----------------------------------------------------------------------

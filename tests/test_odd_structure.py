@@ -2,10 +2,9 @@
 one line, never a traceback."""
 from __future__ import annotations
 
-import re
-
 import pikepdf
 import pymupdf
+from adversarial_pdfs import with_deleted_object
 from click.testing import CliRunner
 from conftest import page_text
 
@@ -25,19 +24,7 @@ def _with_deleted_and_plain_objects(path):
     page.insert_text((72, 86), NAME, fontname="helv", fontsize=11)
     page.insert_text((72, 100), "beleidsadviseur", fontname="helv", fontsize=11)
     page.insert_text((72, 400), "De werkgroep komt in maart opnieuw bijeen.", fontname="helv", fontsize=11)
-    gone = doc.get_new_xref()
-    doc.update_object(gone, "<</Kind/Concept>>")
-    number = doc.get_new_xref()
-    doc.update_object(number, "42")
-    doc.xref_set_key(doc.pdf_catalog(), "PieceCount", f"{number} 0 R")
-    doc.save(path)
-    doc.close()
-    data = path.read_bytes()
-    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
-    root = re.findall(rb"/Root (\d+) 0 R", data)[-1].decode()
-    update = (f"\nxref\n0 1\n0000000000 65535 f \n{gone} 1\n0000000000 00001 f \n"
-              f"trailer\n<</Size {number + 2}/Root {root} 0 R/Prev {previous}>>\n").encode()
-    path.write_bytes(data + update + f"startxref\n{len(data) + 1}\n%%EOF\n".encode())
+    with_deleted_object(doc, path)
     with pikepdf.open(path) as pdf:  # the plant: both kinds of object are there
         kinds = {type(o) for o in pdf.objects}
     assert int in kinds and type(None) in kinds

@@ -32,8 +32,8 @@ import pymupdf
 from pikepdf import Array, Dictionary, Name, String
 
 from woo_redact.errors import EncryptedPdfError, InputFileError, OutputError
-from woo_redact.verify import (REVISION_END, Secrets, cmap_texts, is_type, objects, shown_strings, stream_bytes,
-                               text_of)
+from woo_redact.verify import (FREE_NAMES, REVISION_END, Secrets, cmap_texts, is_type, objects, shown_strings,
+                               stream_bytes, text_of)
 
 PRODUCER = "woo-redact"
 
@@ -520,8 +520,6 @@ def _clean_destinations(pdf: pikepdf.Pdf, secrets: Secrets) -> int:
 
 # Values that name a destination: renamed like the destination itself, not emptied.
 _DEST_KEYS = {"/D", "/Dest"}
-# Names that are free text (a font named after its owner): renamed. Every other name is PDF vocabulary.
-_FREE_NAMES = {"/BaseFont", "/FontName"}
 
 
 def _clean_hidden_text(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None:
@@ -593,7 +591,7 @@ def _clear_strings(pdf: pikepdf.Pdf, secrets: Secrets, notes: list[str]) -> None
                     obj[key] = String(_token(text) if key in _DEST_KEYS else "")
                     cleared += 1
             elif code == _T.name_:
-                if key in _FREE_NAMES and secrets.any_loose(str(value)[1:]):
+                if key in FREE_NAMES and secrets.any_loose(str(value)[1:]):
                     obj[key] = Name("/" + _token(str(value)[1:]))
                     renamed_fonts += 1
             elif code in (_T.dictionary, _T.array, _T.stream) and not value.is_indirect:

@@ -325,13 +325,13 @@ def label(obj) -> str:
 
 # Names that are free text, not PDF vocabulary: a font's name (a signature font named after its owner).
 # Every other name (/Type /Font, /ICCBased, /Root ...) is syntax and never searched.
-_FREE_NAMES = {"/BaseFont", "/FontName"}
+FREE_NAMES = {"/BaseFont", "/FontName"}
 # Dictionaries whose keys are free text: named destinations (PDF 1.1), custom document info keys.
 _FREE_KEYS = {"/Dests"}
 
 
 def decoded_atoms(obj, free_keys: bool = False) -> Iterator[str]:
-    """The decoded strings inside `obj`, the free-text names (`_FREE_NAMES`) and, with `free_keys`, its
+    """The decoded strings inside `obj`, the free-text names (`FREE_NAMES`) and, with `free_keys`, its
     keys; without following indirect references: those objects are visited on their own."""
     stack = [(obj, free_keys)]
     while stack:
@@ -347,7 +347,7 @@ def decoded_atoms(obj, free_keys: bool = False) -> Iterator[str]:
                     yield key[1:]
                 if isinstance(value, pikepdf.Object) and not value.is_indirect:
                     if value._type_code == _T.name_:
-                        if key in _FREE_NAMES:
+                        if key in FREE_NAMES:
                             yield str(value)[1:]
                     else:
                         stack.append((value, key in _FREE_KEYS))

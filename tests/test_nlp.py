@@ -1,4 +1,4 @@
-"""The analyzer for "nl": a blank spaCy pipeline with lemmas, only our recognisers, context words that work."""
+"""The analyzer for "nl": tokens and lemmas without a spaCy pipeline, only our recognisers, context words that work."""
 from __future__ import annotations
 
 import time
@@ -7,7 +7,7 @@ import pytest
 from presidio_analyzer import Pattern, PatternRecognizer
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
-from woo_redact.nlp import BlankDutchNlpEngine, FastLemmaContextAwareEnhancer, blank_pipeline, build_analyzer
+from woo_redact.nlp import DutchNlpEngine, FastLemmaContextAwareEnhancer, build_analyzer, tokens
 
 
 def reference_recogniser(context=("kenmerk",)) -> PatternRecognizer:
@@ -16,28 +16,31 @@ def reference_recogniser(context=("kenmerk",)) -> PatternRecognizer:
                              patterns=[Pattern("ref", r"\bZK-\d{4}\b", 0.3)], context=list(context))
 
 
-def test_blank_pipeline_has_no_model_components():
-    nlp = blank_pipeline()
-    assert nlp.lang == "nl"
-    assert nlp.pipe_names == []
-
-
-def test_tokens_are_spacys_and_every_lemma_is_the_lower_cased_token():
+def test_tokens_cover_every_character_but_white_space_and_lemmas_are_lower_cased():
     text = "Het Burgerservicenummer van Mw. De Vries: 111222333.\n  T 070-123 45 67 (j.devries@minbzk.nl)"
-    artifacts = BlankDutchNlpEngine().process_text(text, "nl")
-    doc = blank_pipeline()(text)
-    assert artifacts.tokens == [t.text for t in doc]
-    assert artifacts.tokens_indices == [t.idx for t in doc]
-    assert artifacts.lemmas == [t.lower_ for t in doc]
-    assert "burgerservicenummer" in artifacts.lemmas
-    assert BlankDutchNlpEngine().process_text("", "nl").tokens == []
+    artifacts = DutchNlpEngine().process_text(text, "nl")
+    assert artifacts.tokens == ["Het", "Burgerservicenummer", "van", "Mw", ".", "De", "Vries", ":", "111222333",
+                                ".", "T", "070-123", "45", "67", "(", "j.devries@minbzk.nl", ")"]
+    assert all(text[s:s + len(t)] == t for t, s in zip(artifacts.tokens, artifacts.tokens_indices))
+    covered = {i for t, s in zip(artifacts.tokens, artifacts.tokens_indices) for i in range(s, s + len(t))}
+    assert covered == {i for i, c in enumerate(text) if not c.isspace()}
+    assert artifacts.lemmas == [t.lower() for t in artifacts.tokens]
+    assert DutchNlpEngine().process_text("", "nl").tokens == []
+    assert tokens("e-mail: tel.nr. 070") == (["e-mail", ":", "tel.nr", ".", "070"], [0, 6, 8, 14, 16])
+
+
+def test_no_spacy_pipeline_is_built():
+    engine = DutchNlpEngine()
+    assert engine.is_loaded() and engine.get_supported_languages() == ["nl"]
+    assert engine.is_stopword("Het", "nl") and not engine.is_stopword("kenmerk", "nl")
+    assert engine.is_punct("),", "nl") and not engine.is_punct("a.", "nl")
 
 
 def test_keywords_are_presidios():
     """The keywords made per lemma are those Presidio's own artifacts make from the same lemmas."""
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
-    engine = BlankDutchNlpEngine()
+    engine = DutchNlpEngine()
     text = "Het kenmerk van de zaak is ZK-1234: zie ook tel.nr. 070 en mail:info, want het moet."
     ours = engine.process_text(text, "nl")
     theirs = NlpArtifacts([], ours.tokens, ours.tokens_indices, ours.lemmas, engine, "nl")
@@ -46,7 +49,7 @@ def test_keywords_are_presidios():
 
 
 def test_engine_keywords_leave_out_stopwords_and_punctuation():
-    artifacts = BlankDutchNlpEngine().process_text("Het kenmerk van de zaak is ZK-1234.", "nl")
+    artifacts = DutchNlpEngine().process_text("Het kenmerk van de zaak is ZK-1234.", "nl")
     assert artifacts.lemmas[:2] == ["het", "kenmerk"]
     assert "kenmerk" in artifacts.keywords and "zaak" in artifacts.keywords
     assert "het" not in artifacts.keywords and "." not in artifacts.keywords
@@ -88,7 +91,7 @@ def test_no_recognisers_means_none_of_presidios_either():
 
 def test_fast_token_lookup_agrees_with_presidio():
     text = "  Van: J. de Vries <j.devries@minbzk.nl>\nT 070-123 45 67,  kenmerk ZK-1234.\n\nGroet, Jan  "
-    artifacts = BlankDutchNlpEngine().process_text(text, "nl")
+    artifacts = DutchNlpEngine().process_text(text, "nl")
     tokens, starts = artifacts.tokens, artifacts.tokens_indices
     last_end = starts[-1] + len(tokens[-1])
     for start in range(last_end):
@@ -129,7 +132,7 @@ def test_enhancer_leaves_the_results_it_is_given_alone_and_agrees_with_presidio(
     scores, and the enhanced ones equal what Presidio's own enhancer makes."""
     rec = reference_recogniser()
     text = "Ons kenmerk: ZK-1234. Zie ook ZK-5678 verderop."
-    artifacts = BlankDutchNlpEngine().process_text(text, "nl")
+    artifacts = DutchNlpEngine().process_text(text, "nl")
 
     def raw():
         out = rec.analyze(text, ["CASE_REF"], artifacts)

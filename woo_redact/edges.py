@@ -94,27 +94,38 @@ def _char_edges(pdf, word: Word, cache: dict) -> list[tuple] | None:
     key = (word.page, tuple(word.rect))
     if key in cache:
         return cache[key]
-    found = None
     x0, y0, x1, y1 = word.rect
-    try:
-        page = pdf[word.page]
-        raw = page.get_text("rawdict", clip=pymupdf.Rect(x0 - 1, y0 - 1, x1 + 1, y1 + 1), flags=0)
-    except Exception:  # a page MuPDF cannot read again: cover the whole word
-        raw = {"blocks": []}
     boxes = []
     horizontal = True
-    for block in raw.get("blocks", []):
-        for line in block.get("lines", []):
-            if abs(line.get("dir", (1, 0))[1]) > 1e-3 or line.get("dir", (1, 0))[0] <= 0:
-                horizontal = False
-            for span in line.get("spans", []):
-                for ch in span.get("chars", []):
-                    bx0, by0, bx1, by1 = ch["bbox"]
-                    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
-                    if ch["c"].strip() and x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
-                        boxes.append((bx0, by0, bx1, by1, ch["c"]))
+    for bx0, by0, bx1, by1, c, level in _page_chars(pdf, word.page, cache):
+        cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+        if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
+            boxes.append((bx0, by0, bx1, by1, c))
+            horizontal = horizontal and level
     boxes.sort(key=lambda b: b[0])
-    if horizontal and "".join(b[4] for b in boxes) == word.text:
-        found = [b[:4] for b in boxes]
+    found = [b[:4] for b in boxes] if horizontal and "".join(b[4] for b in boxes) == word.text else None
     cache[key] = found
     return found
+
+
+def _page_chars(pdf, pno: int, cache: dict) -> list[tuple]:
+    """Every visible character of a page with its box and whether its line runs left to right, read
+    once per page (a text extraction per word cost more than the rest of this stage)."""
+    key = ("page", pno)
+    chars = cache.get(key)
+    if chars is None:
+        chars = []
+        try:
+            raw = pdf[pno].get_text("rawdict", flags=0)
+        except Exception:  # a page MuPDF cannot read again: its words are covered whole
+            raw = {"blocks": []}
+        for block in raw.get("blocks", []):
+            for line in block.get("lines", []):
+                dx, dy = line.get("dir", (1, 0))
+                level = abs(dy) <= 1e-3 and dx > 0
+                for span in line.get("spans", []):
+                    for ch in span.get("chars", []):
+                        if ch["c"].strip():
+                            chars.append((*ch["bbox"], ch["c"], level))
+        cache[key] = chars
+    return chars

@@ -5,6 +5,7 @@ deduce builds its lookup structures on first use (about 90 s) and caches them; l
 """
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import logging
@@ -397,4 +398,11 @@ def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str
             out.append(("initials with particles", rf"{lead}{f0}\.?\s?{small}(?:r|en|er)?\.?\s?{s0}\.?(?![\w@])"))
     if with_first_alone and name.first:
         out.append(("first name", rf"{lead}{re.escape(name.first[0])}{tail}"))
-    return [(kind, re.compile(rx)) for kind, rx in out]
+    return [(kind, _compiled(rx)) for kind, rx in out]
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(rx: str) -> re.Pattern:
+    """A mention pattern compiled once per process: documents ask for the same people's forms again and
+    again, more distinct patterns than the `re` module's own cache holds."""
+    return re.compile(rx)

@@ -9,8 +9,9 @@ glyphs in embedded fonts, and older revisions kept by incremental saves.
 Three passes, each a full rewrite of the file:
 
 1. pikepdf walks the object structure and removes or clears what has to go;
-2. PyMuPDF subsets the fonts and saves with garbage collection (`garbage=4`), deflated streams and
-   cleaned content streams;
+2. PyMuPDF subsets the fonts and saves with garbage collection (`garbage=4`) and deflated streams (the
+   pages' content streams as burn-in left them: cleaning every page's content again cost more than the
+   rest of the sanitising, and the verification reads every string they show whatever their form);
 3. pikepdf sets the final document info and writes `dst` atomically. qpdf writes only the objects
    reachable from the trailer, so nothing of the old file's unreachable objects or earlier revisions
    survives; the written file is checked to hold a single revision.
@@ -678,12 +679,7 @@ def _rewrite_with_mupdf(data: bytes, notes: list[str]) -> bytes:
             doc.subset_fonts()
         except Exception:  # odd fonts: keep them whole rather than fail
             notes.append("font subsetting failed; fonts kept whole")
-        options = dict(garbage=4, deflate=True, deflate_fonts=True, clean=True)
-        try:
-            return doc.tobytes(**options)
-        except Exception:  # content streams MuPDF cannot clean
-            options["clean"] = False
-            return doc.tobytes(**options)
+        return doc.tobytes(garbage=4, deflate=True, deflate_fonts=True)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -53,6 +53,19 @@ def _trim(pdf, document: Document, findings: list[Finding]) -> dict[int, list[tu
     text = document.text
     kept: dict[int, list[tuple]] = {}
     chars: dict[tuple, list | None] = {}
+    # per page the area of the words a box may be trimmed in: the characters are read there, once
+    area: dict[int, list[float]] = {}
+    for f in findings:
+        if f.decision != "redact" or not f.boxes or f.end <= f.start:
+            continue
+        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
+        while i < len(words) and words[i].start < f.end:
+            w = words[i]
+            if w.end > f.start and (w.start < f.start or w.end > f.end):
+                a = area.setdefault(w.page, list(w.rect))
+                a[:] = min(a[0], w.rect[0]), min(a[1], w.rect[1]), max(a[2], w.rect[2]), max(a[3], w.rect[3])
+            i += 1
+    chars["area"] = area
     for f in findings:
         if f.decision != "redact" or not f.boxes or f.end <= f.start:
             continue
@@ -109,14 +122,16 @@ def _char_edges(pdf, word: Word, cache: dict) -> list[tuple] | None:
 
 
 def _page_chars(pdf, pno: int, cache: dict) -> list[tuple]:
-    """Every visible character of a page with its box and whether its line runs left to right, read
-    once per page (a text extraction per word cost more than the rest of this stage)."""
+    """The visible characters of a page (where words may be trimmed) with their boxes and whether their
+    line runs left to right, read once per page (a text extraction per word cost more than the rest of
+    this stage)."""
     key = ("page", pno)
     chars = cache.get(key)
     if chars is None:
         chars = []
         try:
-            raw = pdf[pno].get_text("rawdict", flags=0)
+            x0, y0, x1, y1 = cache["area"][pno]
+            raw = pdf[pno].get_text("rawdict", flags=0, clip=pymupdf.Rect(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
         except Exception:  # a page MuPDF cannot read again: its words are covered whole
             raw = {"blocks": []}
         for block in raw.get("blocks", []):

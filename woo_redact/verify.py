@@ -442,18 +442,36 @@ class _Search:
                     self.add(channel, self.secrets.loose(urllib.parse.unquote(text)), where)
 
 
-def _page_words(page: pymupdf.Page) -> str:
+class _TextPages:
+    """Each page's text, read once (also beside the page, ligatures expanded) for the page-text and the
+    under-box checks alike."""
+
+    def __init__(self, doc: pymupdf.Document):
+        self.doc = doc
+        self._read: dict[int, tuple[pymupdf.Page, pymupdf.TextPage]] = {}
+
+    def __call__(self, number: int) -> tuple[pymupdf.Page, pymupdf.TextPage]:
+        got = self._read.get(number)
+        if got is None:
+            page = self.doc[number]
+            got = self._read[number] = (page, page.get_textpage(flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT()))
+        return got
+
+
+def _page_words(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> str:
     """A page's text as lines of words (also beside the page), ligatures expanded."""
     lines: dict[tuple[int, int], list[str]] = {}
-    for w in page.get_text("words", flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT()):
+    if textpage is None:
+        textpage = page.get_textpage(flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT())
+    for w in page.get_text("words", textpage=textpage):
         lines.setdefault((w[5], w[6]), []).append(w[4])
     return "\n".join(" ".join(words) for words in lines.values())
 
 
-def _check_page_text(search: _Search, doc: pymupdf.Document) -> None:
+def _check_page_text(search: _Search, doc: pymupdf.Document, pages: _TextPages) -> None:
     for number in range(doc.page_count):
-        page = doc[number]
-        found = search.secrets.text(_page_words(page))
+        page, textpage = pages(number)
+        found = search.secrets.text(_page_words(page, textpage))
         for i in sorted(found):
             rects = page.search_for(search.secrets.secrets[i], clip=pymupdf.INFINITE_RECT()) or [None]
             for rect in rects[:3]:
@@ -476,18 +494,20 @@ def _label_chars(text: str, labels: list[str]) -> set[int]:
 
 
 def _check_under_boxes(search: _Search, doc: pymupdf.Document, boxes: dict[int, list[Rect]],
-                       labels: Iterable[str]) -> None:
+                       labels: Iterable[str], pages: _TextPages) -> None:
     """No glyph may be left under a burned-in box, except those of the box's own label."""
     labels = sorted({lab for lab in labels if lab}, key=len, reverse=True)
     for pno, rects in sorted(boxes.items()):
         if pno >= doc.page_count or not rects:
             continue
-        page = doc[pno]
+        page, textpage = pages(pno)
         y0 = min(r[1] for r in rects) - 5
         y1 = max(r[3] for r in rects) + 5
         # whole lines: a label written wider than the box it stands in is read whole
-        raw = page.get_text("rawdict", flags=PAGE_TEXT_FLAGS, clip=pymupdf.Rect(-1e5, y0, 1e5, y1))
+        raw = page.get_text("rawdict", textpage=textpage)
         for block in raw.get("blocks", []):
+            if block["bbox"][3] < y0 or block["bbox"][1] > y1:
+                continue
             for line in block.get("lines", []):
                 for span in line.get("spans", []):
                     chars = span.get("chars", [])
@@ -815,11 +835,12 @@ def verify(path: Path, secrets: Sequence[str] | SecretForms | Secrets, ocr_words
         raise InputFileError(f"{path.name}: not a readable PDF, cannot verify: {exc}") from exc
     with pdf, doc:
         checked = []
+        pages = _TextPages(doc)
         if boxes:
-            _check_under_boxes(search, doc, boxes, labels)
+            _check_under_boxes(search, doc, boxes, labels, pages)
             checked.append("under_box")
         if prepared:
-            _check_page_text(search, doc)
+            _check_page_text(search, doc, pages)
             _check_metadata(search, pdf)
             _check_annotations(search, pdf)
             _check_outline(search, pdf)

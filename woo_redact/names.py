@@ -364,7 +364,7 @@ def _particles_rx(particles: str) -> str:
     return exact + r"\s+"
 
 
-def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str, re.Pattern]]:
+def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str, MentionPattern]]:
     """Regexes for every written form of this person: full name, initials form, "Surname, I. (First)",
     surname alone and, if asked, the first name alone. Longest forms first."""
     sur = _particles_rx(name.particles) + _flex(name.surname) if name.surname else ""
@@ -398,11 +398,26 @@ def mention_patterns(name: PersonName, with_first_alone: bool) -> list[tuple[str
             out.append(("initials with particles", rf"{lead}{f0}\.?\s?{small}(?:r|en|er)?\.?\s?{s0}\.?(?![\w@])"))
     if with_first_alone and name.first:
         out.append(("first name", rf"{lead}{re.escape(name.first[0])}{tail}"))
-    return [(kind, _compiled(rx)) for kind, rx in out]
+    return [(kind, MentionPattern(rx)) for kind, rx in out]
+
+
+class MentionPattern:
+    """A mention regex compiled when first used: most forms are never tried (their anchor word or the
+    first name before it is not in the text), and compiling them all took longer than the search. Once
+    compiled it is kept for the process: documents ask for the same people's forms again and again."""
+
+    __slots__ = ("pattern", "_rx")
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._rx: re.Pattern | None = None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        if self._rx is None:
+            self._rx = _compiled(self.pattern)
+        return self._rx.finditer(text, pos, endpos)
 
 
 @functools.lru_cache(maxsize=8192)
 def _compiled(rx: str) -> re.Pattern:
-    """A mention pattern compiled once per process: documents ask for the same people's forms again and
-    again, more distinct patterns than the `re` module's own cache holds."""
     return re.compile(rx)

@@ -282,7 +282,9 @@ def other_mentions(doc_name: str, text: str, findings: list[Finding], forms: Sec
         marks.append((n, last))
         pieces.append(text[last:])
     norm = "".join(pieces)
-    low = norm.lower() if norm.isascii() else "".join(c.lower() if len(c.lower()) == 1 else c for c in norm)
+    low = norm.lower()
+    if len(low) != len(norm):  # a letter whose lower case is longer ("İ"): each stays in its place
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in norm)
     starts = [mark[0] for mark in marks]
 
     def original(i: int) -> int:

@@ -1,8 +1,6 @@
 """The analyzer for "nl": tokens and lemmas without a spaCy pipeline, only our recognisers, context words that work."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from presidio_analyzer import Pattern, PatternRecognizer
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
@@ -107,24 +105,15 @@ PAGE = ("Onderwerp: voortgang dossier ZK-{n:04d}\n"
         + "\nKenmerk: ZK-{n:04d}, contact via het secretariaat.\n")
 
 
-def test_fast_to_build():
-    best = min(_seconds(lambda: build_analyzer([reference_recogniser()])) for _ in range(2))
-    assert best < 1.0
-
-
-def test_fast_on_sixty_pages():
+def test_sixty_pages_at_once_find_what_each_page_finds():
+    """A long text in one call (the enhancer's token lookups are by bisection, not a scan per result)
+    scores each match as the page on its own does."""
     analyzer = build_analyzer([reference_recogniser()])
     text = "".join(PAGE.format(n=n) for n in range(60))
-    found = []
-    elapsed = _seconds(lambda: found.extend(analyzer.analyze(text=text, language="nl")))
+    found = analyzer.analyze(text=text, language="nl")
     assert len(found) == 60 * 27 and sum(r.score > 0.6 for r in found) == 60
-    assert elapsed < 1.5  # Presidio's own enhancer takes some 3 s here (it scans every token per result)
-
-
-def _seconds(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    one = sorted(r.score for r in analyzer.analyze(text=PAGE.format(n=0), language="nl"))
+    assert sorted(r.score for r in found) == sorted(one * 60)
 
 
 def test_enhancer_leaves_the_results_it_is_given_alone_and_agrees_with_presidio():

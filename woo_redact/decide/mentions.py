@@ -185,12 +185,18 @@ def _aliases(text: str, found: set, persons: Persons) -> set[tuple[int, int, str
 def _word_index(text: str) -> dict[str, list[int]]:
     """Where each word starts in the text (words split at spaces, punctuation and hyphens)."""
     index: dict[str, list[int]] = {}
-    for m in re.finditer(r"[\w'’]+", text):
-        index.setdefault(m.group(), []).append(m.start())
-        stem = re.split(r"['’]", m.group(), maxsplit=1)[0]
-        if stem and stem != m.group():  # "Berend’s", "Anna's": the name before a possessive
-            index.setdefault(stem, []).append(m.start())
+    for m in _WORD.finditer(text):
+        word, at = m.group(), m.start()
+        index.setdefault(word, []).append(at)
+        if "'" in word or "’" in word:  # "Berend’s", "Anna's": the name before a possessive
+            stem = _APOSTROPHE.split(word, maxsplit=1)[0]
+            if stem:
+                index.setdefault(stem, []).append(at)
     return index
+
+
+_WORD = re.compile(r"[\w'’]+")
+_APOSTROPHE = re.compile(r"['’]")
 
 
 def _longest_first(spans: list[Mention]) -> list[Mention]:

@@ -672,25 +672,26 @@ def _clean_structure(src: Path, secrets: Secrets, title: str, notes: list[str]) 
 # Pass 2: fonts and a garbage-collected rewrite (PyMuPDF)
 
 
-def _rewrite_with_mupdf(data: bytes, notes: list[str]) -> bytes:
-    """Subset the embedded fonts and save with garbage collection and deflated streams."""
+def _rewrite_with_mupdf(data: bytes, out: Path, notes: list[str]) -> None:
+    """Subset the embedded fonts and save to `out` with garbage collection and deflated streams (to a
+    file: writing to memory hands MuPDF's output to Python in hundreds of thousands of small pieces)."""
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         try:
             doc.subset_fonts()
         except Exception:  # odd fonts: keep them whole rather than fail
             notes.append("font subsetting failed; fonts kept whole")
-        return doc.tobytes(garbage=4, deflate=True, deflate_fonts=True)
+        doc.save(out, garbage=4, deflate=True, deflate_fonts=True)
 
 
 # --------------------------------------------------------------------------------------------------
 # Pass 3: final info, a reachable-only rewrite, atomic write (pikepdf)
 
 
-def _write_final(data: bytes, dst: Path, title: str, secrets: Secrets, notes: list[str]) -> None:
+def _write_final(data: Path, dst: Path, title: str, secrets: Secrets, notes: list[str]) -> None:
     """Set the info again (pass 2 may touch it), drop any XMP, clear left-over strings that mention
     a secret (after pass 2 only reachable objects are left, so the count is meaningful), and write
     `dst` atomically."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
+    with pikepdf.open(data) as pdf:
         _set_info(pdf, title)
         _remove_xmp(pdf)
         _clear_strings(pdf, secrets, notes)
@@ -729,9 +730,12 @@ def sanitise(src: Path, dst: Path, secrets: Sequence[str] | Secrets, title: str 
     if not dst.parent.is_dir():
         raise OutputError(f"{dst.name}: output folder {dst.parent} does not exist")
     data = _clean_structure(src, prepared, clean_title, notes)
-    data = _rewrite_with_mupdf(data, notes)
+    rewritten = dst.parent / f".{dst.name}.{uuid.uuid4().hex}.pass2"
     try:
-        _write_final(data, dst, clean_title, prepared, notes)
+        _rewrite_with_mupdf(data, rewritten, notes)
+        _write_final(rewritten, dst, clean_title, prepared, notes)
     except OSError as exc:
         raise OutputError(f"{dst.name}: cannot write: {exc.strerror or exc}") from exc
+    finally:
+        rewritten.unlink(missing_ok=True)
     return notes

@@ -443,8 +443,7 @@ class _Search:
 
 
 class _TextPages:
-    """Each page's text, read once (also beside the page, ligatures expanded) for the page-text and the
-    under-box checks alike."""
+    """Each page and its text, read once (also beside the page, ligatures expanded)."""
 
     def __init__(self, doc: pymupdf.Document):
         self.doc = doc
@@ -500,14 +499,13 @@ def _check_under_boxes(search: _Search, doc: pymupdf.Document, boxes: dict[int, 
     for pno, rects in sorted(boxes.items()):
         if pno >= doc.page_count or not rects:
             continue
-        page, textpage = pages(pno)
+        page, _ = pages(pno)
         y0 = min(r[1] for r in rects) - 5
         y1 = max(r[3] for r in rects) + 5
-        # whole lines: a label written wider than the box it stands in is read whole
-        raw = page.get_text("rawdict", textpage=textpage)
+        # whole lines: a label written wider than the box it stands in is read whole (the band of the
+        # boxes only: every character of a page as a Python object costs three times as much)
+        raw = page.get_text("rawdict", flags=PAGE_TEXT_FLAGS, clip=pymupdf.Rect(-1e5, y0, 1e5, y1))
         for block in raw.get("blocks", []):
-            if block["bbox"][3] < y0 or block["bbox"][1] > y1:
-                continue
             for line in block.get("lines", []):
                 for span in line.get("spans", []):
                     chars = span.get("chars", [])

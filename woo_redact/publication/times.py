@@ -1,26 +1,26 @@
 """Times in a bundle: DiWoo wants full dateTimes, and Dutch documents are in Amsterdam time."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
-
-def _last_sunday(year: int, month: int) -> date:
-    d = date(year, month + 1, 1) - timedelta(days=1)
-    return d - timedelta(days=(d.weekday() + 1) % 7)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def amsterdam(dt: datetime) -> datetime:
-    """`dt` with the Europe/Amsterdam offset (EU summer time rule): aware datetimes are converted, naive
-    ones are taken as local time."""
+    """`dt` in Europe/Amsterdam time: aware datetimes are converted, naive ones are taken as local time. A
+    local time in the hour that summer time skips ("02:30" on its first day) is taken as summer time; one
+    in the hour that is passed twice when it ends, as the first (summer time) of the two.
+
+    The result carries its fixed offset (+01:00 or +02:00), not the zone: two times of the zone compare
+    by their clock, and in the hour passed twice the later one can read earlier."""
     if dt.tzinfo is not None:
-        utc = dt.astimezone(timezone.utc).replace(tzinfo=None)
-        start = datetime.combine(_last_sunday(utc.year, 3), time(1))
-        end = datetime.combine(_last_sunday(utc.year, 10), time(1))
-        offset = 2 if start <= utc < end else 1
-        return (utc + timedelta(hours=offset)).replace(tzinfo=timezone(timedelta(hours=offset)))
-    start = datetime.combine(_last_sunday(dt.year, 3), time(2))
-    end = datetime.combine(_last_sunday(dt.year, 10), time(3))
-    return dt.replace(tzinfo=timezone(timedelta(hours=2 if start <= dt < end else 1)))
+        local = dt.astimezone(AMSTERDAM)
+    else:
+        local = dt.replace(tzinfo=AMSTERDAM)
+        if local.astimezone(timezone.utc).astimezone(AMSTERDAM).replace(tzinfo=None) != dt:  # skipped hour
+            local = local.replace(fold=1)
+    return local.replace(tzinfo=timezone(local.utcoffset()), fold=0)
 
 
 def stamp(dt: datetime) -> str:

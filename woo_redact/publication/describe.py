@@ -19,7 +19,7 @@ class Metadata:
     date: date | None
     time: time | None
     reference: str | None
-    kind: str | None  # one of DOCUMENT_TYPES, or None when not recognised
+    kind: str | None  # one of diwoo.DOCUMENT_TYPES, or None when not recognised
     pages: int
 
 

@@ -120,7 +120,9 @@ def test_public_officials_in_municipal_documents_stay(peer_run):
 
 
 def test_dev_corpus_bundle_holds_only_what_is_meant_for_publication(dev_run, rules, tmp_path):
-    from woo_redact.package import build_bundle, check_bundle, item_from
+    from woo_redact.publication.bundle import build_bundle
+    from woo_redact.publication.check import check_bundle
+    from woo_redact.publication.items import item_from
     from woo_redact.read import read
 
     out, result = dev_run

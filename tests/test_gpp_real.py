@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from conftest import make_pdf
 
 from woo_redact.cli import main
-from woo_redact.gpp import Publicatiebank, _text
-from woo_redact.publish import published_documents
+from woo_redact.publication.gpp import Publicatiebank, _text
+from woo_redact.publication.publish import published_documents
 
 URL, TOKEN = os.environ.get("GPP_URL"), os.environ.get("GPP_TOKEN")
 pytestmark = pytest.mark.skipif(not (URL and TOKEN), reason="no real publicatiebank (set GPP_URL and GPP_TOKEN)")

@@ -24,8 +24,13 @@ from lxml import etree
 from woo_redact import __version__
 from woo_redact.errors import OutputError, VerificationError
 from woo_redact.model import DocResult
-from woo_redact.package import (SCHEMAS, BundleItem, build_bundle, check_bundle, find_dates, item_from,
-                                parse_date, redacted_text, validate)
+from woo_redact.publication.bundle import build_bundle
+from woo_redact.publication.check import check_bundle
+from woo_redact.publication.describe import find_dates, parse_date
+from woo_redact.publication.diwoo import validate
+from woo_redact.publication.items import BundleItem, item_from
+from woo_redact.publication.textversions import redacted_text
+from woo_redact.publication.vocabularies import SCHEMAS
 from woo_redact.pipeline import analyse, process
 
 BASE = "https://documenten.voorbeeld.nl/woo/2025-0001"
@@ -561,7 +566,7 @@ def test_a_date_inside_a_redaction_is_not_the_document_date(rules):
     text = "Klacht\nGeboortedatum: 14 juli 1978\nOntvangen op 6 februari 2026."
     start = text.index("14 juli")
     item = BundleItem(source="klacht.pdf", text=text, redactions=[(start, start + 12, "5.1.2e")])
-    from woo_redact.package import describe
+    from woo_redact.publication.describe import describe
     assert describe(item, rules).date == date(2026, 2, 6)
 
 
@@ -569,7 +574,7 @@ def test_package_command_builds_a_checked_bundle_from_a_batch(tmp_path, engine):
     from click.testing import CliRunner
 
     from woo_redact.cli import main
-    from woo_redact.package import check_bundle
+    from woo_redact.publication.check import check_bundle
 
     src = tmp_path / "in"
     make_samples.main(src)

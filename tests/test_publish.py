@@ -150,7 +150,7 @@ def test_robots_txt_under_a_path_gets_a_warning_with_its_lines(bundle, tmp_path)
 
 
 def test_batch_ends_with_the_bundle_when_asked(tmp_path, engine):
-    from woo_redact.package import check_bundle
+    from woo_redact.publication.check import check_bundle
 
     src = tmp_path / "in"
     src.mkdir()
@@ -228,8 +228,8 @@ def test_publicatiebank_errors_are_one_line(bundle, publicatiebank):
 
 
 def test_the_token_only_goes_to_the_publicatiebank_itself():
-    from woo_redact.gpp import Publicatiebank
-    from woo_redact.publish import PublishError
+    from woo_redact.publication.gpp import Publicatiebank
+    from woo_redact.publication.publish import PublishError
 
     api = Publicatiebank("https://publicaties.example.nl", "geheim", "woo-redact", "test")
     with pytest.raises(PublishError, match="token is not sent there"):
@@ -264,7 +264,7 @@ def make_bank(bundle):
 
 
 def _api(bank):
-    from woo_redact.gpp import Publicatiebank
+    from woo_redact.publication.gpp import Publicatiebank
 
     return Publicatiebank(bank.url, "geheim", "test", "test")
 
@@ -279,7 +279,7 @@ def _patch(bank, publicatie: str, **changes) -> None:
 
 def _document(bank, data: bytes, identifier: str = "x", publicatie: str | None = None) -> dict:
     """A document made (and uploaded) the way a client does, in a new publicatie unless given one."""
-    from woo_redact.gpp import _upload
+    from woo_redact.publication.gpp import _upload
 
     api = _api(bank)
     if publicatie is None:
@@ -295,7 +295,7 @@ def _document(bank, data: bytes, identifier: str = "x", publicatie: str | None =
 
 def _downloadable(bank, bundle) -> list[str]:
     """The bundle documents the fake serves with the bundle PDF's text (its bytes differ: stripped)."""
-    from woo_redact.gpp import _text
+    from woo_redact.publication.gpp import _text
 
     api, out = _api(bank), []
     for doc_uuid, document in list(bank.documenten.items()):
@@ -386,7 +386,7 @@ def test_what_does_not_complete_is_reported_and_the_status_left(bundle, make_ban
 def test_a_document_an_earlier_run_left_incomplete_is_made_afresh(bundle, make_bank):
     """An earlier run published the publicatie under the strip step (the race): its documents stay
     incomplete. Running again deletes and remakes them, then publishes: every document downloadable."""
-    from woo_redact.gpp import publish_gpp
+    from woo_redact.publication.gpp import publish_gpp
 
     bank = make_bank(strip_delay=0.3)
     api = _api(bank)
@@ -412,7 +412,7 @@ def test_a_document_an_earlier_run_left_incomplete_is_made_afresh(bundle, make_b
 
 def test_the_old_client_loses_a_document_to_the_race(bundle, make_bank):
     """Without waiting (PATCH right after the last part), the fake reproduces the lost document."""
-    from woo_redact.gpp import publish_gpp
+    from woo_redact.publication.gpp import publish_gpp
 
     bank = make_bank(strip_delay=0.5)
     report = publish_gpp(bundle, bank.url, "geheim", wait=0)  # no waiting: reported, status left

@@ -229,7 +229,8 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matt
     """The last step of `batch --bundle` and of `package`: build and check the publication bundle."""
     from .batch import STATE_FILE
     from .ocr import CACHE_DIR
-    from .package import build_bundle, item_from
+    from .publication.bundle import build_bundle
+    from .publication.items import item_from
     from .state import State
     from .read import read
 
@@ -273,7 +274,7 @@ def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matt
 def publish(bundle, target, base_url, gpp_url, token, status, force, wait):
     """Publish a checked BUNDLE (from `package`): as a static web root for the Woo-index to harvest (--to),
     and/or to a GPP-Woo publicatiebank (--gpp). Re-running does not create duplicates."""
-    from .publish import publish_static
+    from .publication.publish import publish_static
 
     if not target and not gpp_url:
         click.echo("Error: say where to publish: --to DIR and/or --gpp URL", err=True)
@@ -289,7 +290,7 @@ def publish(bundle, target, base_url, gpp_url, token, status, force, wait):
             for warning in web.warnings:
                 click.echo(f"Warning: {warning}", err=True)
         if gpp_url:
-            from .gpp import publish_gpp
+            from .publication.gpp import publish_gpp
 
             report = publish_gpp(bundle, gpp_url, token, status=status, wait=wait)
             click.echo(f"publicatie {report.publicatie} ({'created' if report.created else 'found'}, {report.status})")

@@ -25,10 +25,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import BadArguments, InputFileError
-from .package import check_bundle, make_readable, robots_warning
+from ..errors import BadArguments, InputFileError
+from .check import check_bundle
+from .files import make_readable
+from .sitemaps import robots_warning
+from .vocabularies import DIWOO_NS
 
-DIWOO = "https://standaarden.overheid.nl/diwoo/metadata/"
 MARKER = ".woo-redact-web"  # in a web root we wrote: a later publish may replace the folder
 SERVED = ("documents", "metadata", "sitemaps", "robots.txt", "inventaris.csv", "inventaris.xlsx")
 REWRITTEN = (".xml", ".txt")  # files whose URLs follow the base URL (sitemaps, robots.txt, metadata)
@@ -79,7 +81,7 @@ def published_documents(web: Path) -> list[dict]:
         title = row["Document"]
         meta = web / "metadata" / f"{row['ID']}.xml"
         if meta.exists():
-            found = etree.parse(str(meta)).find(f".//{{{DIWOO}}}officieleTitel")
+            found = etree.parse(str(meta)).find(f".//{{{DIWOO_NS}}}officieleTitel")
             if found is not None and (found.text or "").strip():
                 title = found.text.strip()
         out.append({"id": row["ID"], "title": title, "date": row["Datum"], "judgement": row["Beoordeling"],

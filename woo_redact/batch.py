@@ -8,9 +8,6 @@ process loaded; the main process alone writes the database.
 """
 from __future__ import annotations
 
-import errno
-import gc
-import hashlib
 import json
 import multiprocessing
 import os
@@ -27,17 +24,17 @@ from typing import Callable
 from . import ocr
 from .archive import MAX_DEPTH, is_zip, unpack
 from .detect import Engine, get_engine
-from .convert import convert, convertible
+from .convert import convertible
 from .errors import BadArguments, ExitCode, InputFileError, OutputWriteError, WooRedactError
+from .files import STATE_FILE, atomic_path, converted_dir, reviewed_path, sha256_of
 from .model import DocResult, Finding
 from .overview import write_overview
 from .people import load_people, people_checksum
-from .pipeline import process
+from .review import apply_review
 from .rules import Rules
 from .state import State
+from .workers import WORKER, cannot_write, in_pool, is_document, settle_gc, work
 
-STATE_FILE = "woo-redact.sqlite"
-CONVERTED = ".converted"  # PDFs made from e-mails, office and text files, with e-mail attachments
 AUDIT_FILE = "audit.csv"  # every decision of the batch, exported from the database after each run
 OUTPUT_DIRS = ("redacted", "preview", "findings", ocr.CACHE_DIR)
 
@@ -113,33 +110,10 @@ def inputs(in_dir: Path) -> list[Path]:
                   if p.is_file() and not any(part.startswith(".") for part in p.relative_to(in_dir).parts))
 
 
-def is_document(path: Path) -> bool:
-    """A file the batch processes: a .pdf name, or PDF content under another name. Anything else is
-    listed as not processed (a .pdf that is not a PDF is processed, and fails with its reason)."""
-    if path.suffix.lower() == ".pdf":
-        return True
-    try:
-        with open(path, "rb") as fh:
-            return b"%PDF-" in fh.read(1024)
-    except OSError:
-        return True  # let processing report why it cannot be read
-
-
 def output_name(in_dir: Path, path: Path) -> str:
     rel = path.relative_to(in_dir)
     name = "__".join(rel.parts)
     return name if name.lower().endswith(".pdf") else name + ".pdf"
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return ""
-    return h.hexdigest()
 
 
 def remove_stale_temporaries(out_dir: Path) -> int:
@@ -199,8 +173,6 @@ def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, s
     A preview saved by a reviewer is applied (burned in) once; from then on the reviewer's decisions stand
     for that document, also when rules or people decisions change. When the original itself changed after
     the review, the reviewed preview no longer fits: it is kept aside and the document is done again."""
-    from .review import apply_review, reviewed_path
-
     preview = out_dir / "preview" / name
     fjson = out_dir / "findings" / (Path(name).stem + ".json")
     written, applied = state.preview(name)
@@ -230,10 +202,6 @@ def _reviewed(path: Path, out_dir: Path, name: str, digest: str, rules: Rules, s
     result.pdf = made
     result.warnings.append("reviewed: the reviewer's decisions from the preview")
     return result
-
-
-# ------------------------------------------------------------------------------------------- workers
-_WORKER: dict = {}
 
 
 def _attachments(out_dir: Path, path: Path, name: str) -> list[tuple[Path, str, str]]:
@@ -278,23 +246,6 @@ def _unpack(path: Path, out_dir: Path, name: str, digest: str, depth: int) -> Do
                                                             "their own")
 
 
-def converted_dir(out_dir: Path, name: str) -> Path:
-    """Where a non-PDF input's PDF (and an e-mail's attachments) are kept: OUT_DIR/.converted/<name>/."""
-    return out_dir / CONVERTED / Path(name).stem
-
-
-def _in_pool() -> None:
-    _WORKER["pool"] = True  # a worker process of its own: it may lower its priority for short documents
-    # a process group of its own, with its helpers and OCR: Ctrl-C in the terminal reaches the batch's
-    # own process only, which records what is finished and then stops the groups (`_stop_workers`)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        os.setpgrp()
-    except OSError:
-        pass
-
-
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Stop every worker now, with the helpers and OCR processes it started (its process group)."""
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
@@ -305,64 +256,6 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
                 proc.kill()
             except OSError:
                 pass
-
-
-def _work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[DocResult, float]:
-    start = time.perf_counter()
-    rules, engine = _WORKER["rules"], _WORKER["engine"]
-    try:
-        pdf, attachments = path, []
-        if convertible(path) and not is_document(path):
-            made = convert(path, converted_dir(out_dir, name))
-            pdf, attachments = made.pdf, made.attachments
-        result = process(pdf, out_dir, rules, engine, password, name=name, people=_WORKER["people"],
-                         jobs=_WORKER.get("jobs", 1), yield_short=_WORKER.get("pool", False))
-        if pdf != path:
-            result.source, result.pdf, result.attachments = path, pdf, attachments
-            if result.error:
-                result.error = result.error.replace(str(pdf), str(path))
-    except Exception as e:  # one bad document must not lose the rest of the batch
-        reason = _output_full(e.__cause__ or e, out_dir) or _output_full(e, out_dir)
-        if reason:  # ... but a full, read-only or forbidden output folder stops it (resumable)
-            raise _cannot_write(out_dir, reason) from None
-        error = str(e) if isinstance(e, WooRedactError) else f"{path}: internal error ({type(e).__name__}: {e})"
-        result = DocResult(source=path, status="failed", error=error,
-                           exit_code=int(e.exit_code) if isinstance(e, WooRedactError) else None)
-    return result, time.perf_counter() - start
-
-
-def _cannot_write(out_dir: Path, reason: str) -> OutputWriteError:
-    return OutputWriteError(f"{out_dir}: cannot write the outputs ({reason}): free space or fix the folder's "
-                            "permissions, then run the same command again")
-
-
-_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
-_FULL_WORDS = ("no space left", "file too large", "read-only file system", "disk quota")
-
-
-_DENIED = (errno.EACCES, errno.EPERM)
-
-
-def _output_full(e: Exception, out_dir: Path) -> str | None:
-    """Why writing failed, when it is the output folder that cannot take more or may not be written
-    (not one bad document: an input the batch may not read fails on its own)."""
-    if isinstance(e, OSError) and e.errno in _FULL:
-        return os.strerror(e.errno)
-    if isinstance(e, OSError) and e.errno in _DENIED and _below(e.filename, out_dir):
-        return os.strerror(e.errno)
-    text = str(e).lower()
-    if "permission denied" in text and str(Path(out_dir).resolve()).lower() in text:
-        return "permission denied"
-    return next((w for w in _FULL_WORDS if w in text), None)
-
-
-def _below(name, folder: Path) -> bool:
-    if not name:
-        return False
-    try:
-        return Path(os.fsdecode(name)).resolve().is_relative_to(Path(folder).resolve())
-    except (OSError, ValueError, TypeError):
-        return False
 
 
 def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
@@ -377,11 +270,11 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
         out_dir.mkdir(parents=True, exist_ok=True)
         state = State(out_dir / STATE_FILE)
     except (OSError, sqlite3.Error) as e:  # a folder the batch may not write: say so, no traceback
-        raise _cannot_write(out_dir, os.strerror(e.errno) if isinstance(e, OSError) and e.errno else str(e)) from None
+        raise cannot_write(out_dir, os.strerror(e.errno) if isinstance(e, OSError) and e.errno else str(e)) from None
     people = load_people(out_dir)
     # a decision about a person changes what every document needs: it is part of the rules' checksum
     checksum = f"{rules.checksum}+{people_checksum(people)}" if people else rules.checksum
-    _WORKER.update(rules=rules, engine=engine, people=people, jobs=workers)
+    WORKER.update(rules=rules, engine=engine, people=people, jobs=workers)
     remove_stale_temporaries(out_dir)
     batch = BatchResult()
     results: dict[Path, DocResult] = {}
@@ -482,7 +375,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
                             people, password, done)
             elif workers <= 1 or len(todo) <= 1:
                 for path, name, digest in todo:
-                    result, seconds = _work(path, out_dir, name, password)
+                    result, seconds = work(path, out_dir, name, password)
                     done(path, name, digest, result, seconds)
             else:
                 _in_parallel(todo, workers, out_dir, password, done)
@@ -506,7 +399,7 @@ def _in_parallel(todo: list[tuple[Path, str, str]], workers: int, out_dir: Path,
     (Ctrl-C, SIGTERM, an output folder that is full): what has finished is recorded, the workers and
     their helpers are stopped at once, and the next run does the rest."""
     ctx = multiprocessing.get_context("fork")  # workers share the engine loaded here
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_in_pool)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=in_pool)
     pending = {}
 
     def collect(fut) -> None:
@@ -522,7 +415,7 @@ def _in_parallel(todo: list[tuple[Path, str, str]], workers: int, out_dir: Path,
     try:
         # largest first: a long dossier started last would keep one worker busy alone at the end
         ordered = sorted(todo, key=lambda t: _size(t[0]), reverse=True)
-        pending = {pool.submit(_work, p, out_dir, n, password): (p, n, d) for p, n, d in ordered}
+        pending = {pool.submit(work, p, out_dir, n, password): (p, n, d) for p, n, d in ordered}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -542,8 +435,6 @@ def _in_parallel(todo: list[tuple[Path, str, str]], workers: int, out_dir: Path,
 def _copy_of(path: Path, out_dir: Path, name: str, first: str, results: dict[Path, DocResult]) -> DocResult:
     """An input with the same content as `first`: its redacted PDF and findings are written under this
     name too, and it is listed as a duplicate of the first (the first alone is reviewed)."""
-    from .pipeline import atomic_path
-
     original = next((r for r in results.values() if r.redacted and r.redacted.name == first), None)
     error = f"{path}: same content as {first}"
     if original is None or original.status != "ok" or not original.findings_json:
@@ -562,16 +453,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def settle_gc() -> None:
-    """Once the engine is loaded: its objects (deduce's lists, Presidio's recognisers) live as long as the
-    process, so they are frozen — the collector never walks them again, nor touches their memory in the
-    forked workers (which would copy it) — and a collection runs every 20,000 allocations instead of
-    700 (a dossier makes some 100,000 words and findings). The collector's time on the bench went from
-    0.4 to 0.1 s per 340 pages."""
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 100)
 
 
 def default_workers() -> int:

@@ -227,7 +227,7 @@ def _totals(s: dict) -> str:
 
 def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter=None, zaaknummer=None) -> None:
     """The last step of `batch --bundle` and of `package`: build and check the publication bundle."""
-    from .batch import STATE_FILE
+    from .files import STATE_FILE
     from .ocr import CACHE_DIR
     from .publication.bundle import build_bundle
     from .publication.items import item_from
@@ -325,6 +325,7 @@ def decide(name, out_dir, decision):
 
     if decision is None:
         raise click.UsageError("say --keep or --redact")
+    from .files import STATE_FILE
     from .state import State
 
     try:
@@ -332,7 +333,7 @@ def decide(name, out_dir, decision):
     except WooRedactError as e:
         _fail(e)
     click.echo(f"{name}: {decision} (in {out_dir / 'people.yaml'}); run the batch again to apply it")
-    db = out_dir / "woo-redact.sqlite"
+    db = out_dir / STATE_FILE
     if db.exists():
         state = State(db)
         try:

@@ -11,7 +11,6 @@ and read the right way up.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -23,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymupdf
+
+from .files import sha256_file
 
 DPI = 300
 LANGUAGE = "nld"
@@ -268,7 +269,7 @@ class Cache:
         """The cache of the document at `path` in `folder` (None: nothing is kept)."""
         if folder is None:
             return cls()
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        digest = sha256_file(path)
         return cls(folder / f"{digest}.json")
 
     def get(self, pno: int | str) -> OcrPage | None:

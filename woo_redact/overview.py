@@ -27,6 +27,7 @@ try:
 except ImportError:  # pragma: no cover - isal is a dependency; zlib makes the same files, slower
     _deflate = zlib.compress
 
+from .files import STATE_FILE, converted_dir, sha256_of
 from .read import open_pdf
 from .rules import Rules
 from .state import State
@@ -274,7 +275,7 @@ def _prepared(out_dir: Path, path: Path) -> tuple[str, Counter, set[str]] | None
 def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> Path:
     """Write OUT_DIR/review.html (and its crops) from the batch's database; returns its path."""
     out_dir = Path(out_dir)
-    state = State(out_dir / "woo-redact.sqlite")
+    state = State(out_dir / STATE_FILE)
     try:
         documents = {r["name"]: r for r in state.rows()}
         decisions = _decisions(state)
@@ -338,8 +339,6 @@ def write_overview(out_dir: Path, rules: Rules, password: str | None = None) -> 
 def _rendered_from(out_dir: Path, name: str, source: Path, sha256: str) -> tuple[Path, str]:
     """The PDF a document's boxes were found on, and its hash (which names its sheets): the input itself,
     or for an e-mail, office or text file the PDF the batch made of it (OUT_DIR/.converted/)."""
-    from .batch import converted_dir, sha256_of
-
     if source.suffix.lower() != ".pdf":
         made = converted_dir(out_dir, name) / (source.stem + ".pdf")
         if made.is_file():

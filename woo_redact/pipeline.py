@@ -5,21 +5,18 @@ redacted PDF that fails verification is never written as a final output.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import multiprocessing
 import os
-import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, noise
-from .burn import burn
 from .decide import Decider, map_boxes
 from .detect import SPLIT_PAGES, Engine, get_engine
-from .errors import VerificationError, WooRedactError
+from .errors import WooRedactError
+from .files import atomic_path, sha256_file
+from .finalise import finalise, timed
 from .mark import mark
 from .model import Candidate, Document, DocResult, Finding, findings_text
 from .ocr import CACHE_DIR, LOW_CONFIDENCE
@@ -28,18 +25,7 @@ from .ocr import available as ocr_missing
 from .edges import trim_punctuation
 from .read import open_pdf, read
 from .rules import Rules
-from .sanitise import sanitise
 from .secrets import SecretForms, other_mentions, secret_forms
-from .verify import Secrets, verify
-
-
-@contextmanager
-def _timed(stages: dict | None, stage: str):
-    """Record the seconds of `stage` in `stages` when the block completes."""
-    start = time.perf_counter()
-    yield
-    if stages is not None:
-        stages[stage] = round(stages.get(stage, 0.0) + time.perf_counter() - start, 3)
 
 
 SHORT_NICENESS = 10
@@ -79,11 +65,11 @@ def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: st
     the seconds of "read" and "detected" (detection and decision); `yield_short`: in a batch's pool
     worker, give way to long documents when this one is too short to split (`yield_cpu`)."""
     engine = engine or get_engine(rules)
-    with _timed(stages, "read"):
+    with timed(stages, "read"):
         document = read(path, rules, password, ocr_cache=ocr_cache, jobs=jobs)
     if yield_short and document.page_count <= SPLIT_PAGES:
         yield_cpu()
-    with _timed(stages, "detected"):
+    with timed(stages, "detected"):
         candidates = engine.detect(document, jobs=jobs)
         decider = Decider(rules, engine.structure, engine.lookups, people)
         findings = decider.decide(document, candidates)
@@ -106,21 +92,6 @@ def _extra_findings(engine: Engine, decider: Decider, document: Document) -> lis
     return decider.decide(mini, engine.detect(mini))
 
 
-@contextmanager
-def atomic_path(final: Path):
-    """A temporary path in `final`'s folder that is renamed to `final` when the block succeeds."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, final)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
 def findings_json(result_source: Path, analysis: Analysis, rules: Rules, sha256: str) -> dict:
     """The findings of one document for reviewers and tools — positions, grounds and reasons, never the
     redacted text itself."""
@@ -141,50 +112,6 @@ def findings_json(result_source: Path, analysis: Analysis, rules: Rules, sha256:
         "header": {f.label: f.value for f in analysis.document.fields if f.kind in ("reference", "date", "publication")},
         "findings": rows,
     }
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def box_labels(rules: Rules) -> set[str]:
-    """The texts a burned-in box may carry: each ground's label and its code."""
-    return {g.label for g in rules.grounds.values()} | set(rules.grounds)
-
-
-def finalise(src: Path, final: Path, redactions: list[Finding], secrets: SecretForms | list[str], rules: Rules,
-             password: str | None = None, title: str | None = None, shown_as: Path | None = None,
-             text_layer: dict | None = None, stages: dict | None = None, image_words: dict | None = None,
-             page_words: dict | None = None) -> list[str]:
-    """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
-    sanitiser's notes. `secrets`: the forms of the redacted entities (`secrets.secret_forms`);
-    `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`: gets the seconds of
-    "redacted" (burn-in and sanitising) and "verified"; `image_words`: the words of pages whose images
-    OCR read (boxes widen only into free space; verification checks that each of these words that
-    holds a secret lies under a box); `page_words`: per page the boxes of the words read (burn-in
-    widens boxes up to them)."""
-    with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
-        burned = Path(work) / "burned.pdf"
-        clean = Path(work) / "clean.pdf"
-        prepared = Secrets(secrets)
-        with _timed(stages, "redacted"):
-            burn(src, burned, redactions, rules, password, text_layer, image_words, page_words)
-            safe_title = title if title and not prepared.any_loose(title) else None
-            notes = sanitise(burned, clean, prepared, title=safe_title)
-        start = time.perf_counter()
-        boxes: dict[int, list] = {}
-        for f in redactions:
-            for pno, rect in f.boxes:
-                boxes.setdefault(pno, []).append(rect)
-        report = verify(clean, prepared, ocr_words={**(image_words or {}), **(text_layer or {})}, boxes=boxes,
-                        labels=box_labels(rules))
-        if not report.ok:
-            raise VerificationError(f"{shown_as or src}: verification failed: {report.summary().split(': ', 1)[1]}")
-        with atomic_path(final) as tmp:
-            os.replace(clean, tmp)
-        if stages is not None:
-            stages["verified"] = round(time.perf_counter() - start, 3)
-    return [n for n in notes if n]
 
 
 def _review_material(path: Path, out_dir: Path, preview: Path, analysis: Analysis, rules: Rules,
@@ -272,7 +199,7 @@ def _process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None, pas
             if helper is not None:
                 helper.join()
         if helper is None or helper.exitcode != 0:
-            with _timed(result.stages, "previewed"):
+            with timed(result.stages, "previewed"):
                 _review_material(*review_args)
         else:
             result.stages["previewed"] = round(seconds.value, 3)

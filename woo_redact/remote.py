@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from .errors import ExitCode, WooRedactError
 from .model import DocResult
 from .rules import Rules
+from .workers import WORKER, settle_gc, work
 
 
 class SchedulerError(WooRedactError):
@@ -30,8 +31,6 @@ def _engine(rules: Rules):
     from .detect import get_engine
 
     if rules.checksum not in _ENGINES:
-        from .batch import settle_gc
-
         _ENGINES[rules.checksum] = get_engine(rules)
         settle_gc()
     return _ENGINES[rules.checksum]
@@ -41,8 +40,6 @@ def work_remotely(data: bytes, filename: str, name: str, rules: Rules, people: d
                   password: str | None) -> tuple[DocResult, dict[str, bytes], float]:
     """The worker side: one document from its bytes. Returns the result with paths relative to OUT_DIR,
     the files written (relative path → bytes) and the seconds it took."""
-    from . import batch
-
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="woo-remote-") as tmp:
         src = Path(tmp) / "in" / filename
@@ -50,8 +47,8 @@ def work_remotely(data: bytes, filename: str, name: str, rules: Rules, people: d
         src.write_bytes(data)
         out = Path(tmp) / "out"
         out.mkdir()
-        batch._WORKER.update(rules=rules, engine=_engine(rules), people=people)
-        result, _ = batch._work(src, out, name, password)
+        WORKER.update(rules=rules, engine=_engine(rules), people=people)
+        result, _ = work(src, out, name, password)
         files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
                  if p.is_file() and not p.name.endswith(".tmp")}
         for attr in ("redacted", "preview", "findings_json", "pdf"):

@@ -24,11 +24,12 @@ import pymupdf
 from .decide import map_boxes
 from .edges import trim_punctuation
 from .errors import InputFileError
+from .files import STATE_FILE, atomic_path, reviewed_path, sha256_file
+from .finalise import finalise
 from .mark import COVER_KEY, INCOMING_PREFIX, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
 from .model import DocResult, Finding, findings_text
 from .overview import write_overview
 from .people import decide_person, person_key
-from .pipeline import atomic_path, finalise, sha256_file
 from .read import open_pdf, read
 from .rules import Rules
 from .secrets import secret_forms
@@ -213,10 +214,6 @@ def _spans_of_drawn_boxes(document, added: list[Finding]) -> None:
             f.start, f.end = min(w.start for w in under), max(w.end for w in under)
 
 
-def reviewed_path(findings_path: Path) -> Path:
-    return findings_path.with_name(findings_path.stem + ".reviewed.json")
-
-
 def _write_reviewed(findings_path: Path, findings: dict, decided: list[Finding]) -> Path:
     """The reviewer's findings beside the tool's (positions, grounds; never the text)."""
     rows = []
@@ -275,7 +272,7 @@ def _audit(out_dir: Path, name: str, review: Review, findings: dict, preview_sha
            followed: list[str] = ()) -> None:
     """Every reviewer decision in the batch's database: time, document, page, box, ground, source; and
     which version of the preview was applied, so that the batch does not apply it twice."""
-    state = State(out_dir / "woo-redact.sqlite")
+    state = State(out_dir / STATE_FILE)
     now = time.time()
     by_id = {f["id"]: f for f in findings["findings"]}
     rows = []

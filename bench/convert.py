@@ -24,7 +24,7 @@ import pymupdf
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from woo_redact.convert import _html_to_pdf, _office_to_pdf, office_available  # noqa: E402
+from woo_redact.batch.convert import _html_to_pdf, _office_to_pdf, office_available
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"

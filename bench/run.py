@@ -98,7 +98,7 @@ def _stages(out: Path) -> str:
     import json
     import sqlite3
 
-    from woo_redact.batch import STATE_FILE
+    from woo_redact.batch.run import STATE_FILE
 
     totals: dict[str, float] = {}
     with sqlite3.connect(out / STATE_FILE) as db:
@@ -111,7 +111,7 @@ def _stages(out: Path) -> str:
 
 def _real(folder: Path, work: Path, rules, engine, t_start: float, repeat: int) -> int:
     """The floor and the batch (all cores) on a folder of real documents; returns the failed count."""
-    from woo_redact.batch import default_workers, run_batch
+    from woo_redact.batch.run import default_workers, run_batch
 
     real = folder / "in" if (folder / "in").is_dir() else folder
     files = sorted(real.glob("*.pdf"))
@@ -154,8 +154,8 @@ def main() -> int:
     files = sorted(corpus.glob("*.pdf"))
     (work / "floor").mkdir(parents=True, exist_ok=True)
 
-    from woo_redact.batch import default_workers, run_batch
-    from woo_redact.detect import get_engine
+    from woo_redact.batch.run import default_workers, run_batch
+    from woo_redact.detect.engine import get_engine
     from woo_redact.rules import load_rules
 
     t0 = time.perf_counter()

@@ -20,7 +20,7 @@ def rules():
 
 @pytest.fixture(scope="session")
 def engine(rules):
-    from woo_redact.detect import get_engine
+    from woo_redact.detect.engine import get_engine
 
     return get_engine(rules)
 
@@ -77,8 +77,8 @@ def lost_words(result, rules, engine) -> dict[str, dict[str, int]]:
 
     import pymupdf
 
-    from woo_redact.pipeline import analyse
-    from woo_redact.read import WORD_FLAGS  # ligatures as letters: "ﬂagt" is "flagt"
+    from woo_redact.batch.pipeline import analyse
+    from woo_redact.pdf.read import WORD_FLAGS
 
     lost = {}
     for r in result.results:

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from woo_redact.cli import main
-from woo_redact.pipeline import process
+from woo_redact.batch.pipeline import process
 
 NAME = "Jolien Verbeek-Hartsuiker"
 SURNAME = "Hartsuiker"
@@ -417,7 +417,7 @@ def test_text_outside_the_visible_page_is_redacted_and_named_in_a_warning(tmp_pa
 @pytest.mark.parametrize("rotation", [90, 270])
 def test_text_near_the_edge_of_a_rotated_page_is_not_taken_for_off_the_page(tmp_path, rules, rotation):
     """Words come unrotated: on a landscape page a line low on the portrait sheet is still on the page."""
-    from woo_redact.read import read
+    from woo_redact.pdf.read import read
 
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, make_pdf, page_text
 
-from woo_redact.batch import STATE_FILE, run_batch
+from woo_redact.batch.run import STATE_FILE, run_batch
 from woo_redact.cli import main
 from woo_redact.errors import ExitCode
 
@@ -284,8 +284,8 @@ def test_a_thousand_page_pdf_goes_through(tmp_path, rules, engine):
 
 
 def test_a_long_document_is_detected_in_page_ranges_with_the_same_result(tmp_path, rules, engine):
-    from woo_redact.detect import SPLIT_PAGES
-    from woo_redact.read import read
+    from woo_redact.detect.engine import SPLIT_PAGES
+    from woo_redact.pdf.read import read
 
     pages = [f"Van: {FIRST[i % 8]} {LAST[(i * 3) % 8]} <{FIRST[i % 8].lower()}@minbzk.nl>\n"
              f"Pagina {i + 1}: minister Van Dorsten vraagt om de cijfers. Bel 06-{41000000 + i}."
@@ -297,8 +297,8 @@ def test_a_long_document_is_detected_in_page_ranges_with_the_same_result(tmp_pat
 
 
 def test_a_long_document_split_over_helpers_gives_the_same_outputs(tmp_path, rules, engine):
-    from woo_redact.detect import SPLIT_PAGES
-    from woo_redact.pipeline import process
+    from woo_redact.detect.engine import SPLIT_PAGES
+    from woo_redact.batch.pipeline import process
 
     pages = [f"Van: {FIRST[i % 8]} {LAST[(i * 3) % 8]}\nPagina {i + 1}: de cijfers van dossier {i}."
              for i in range(SPLIT_PAGES + 10)]
@@ -341,7 +341,7 @@ def test_short_documents_give_way_in_their_worker_never_in_the_batchs_process(tm
     first); the batch's own process, and a document run in it, keep theirs."""
     import multiprocessing
 
-    from woo_redact.pipeline import SHORT_NICENESS, yield_cpu
+    from woo_redact.batch.pipeline import SHORT_NICENESS, yield_cpu
 
     before = os.nice(0)
     src = _dossier(tmp_path / "in", 3)

@@ -8,9 +8,9 @@ import pymupdf
 import pytest
 from conftest import make_pdf, page_text
 
-from woo_redact.burn import burn, fit_label, plan_boxes
+from woo_redact.pdf.burn import burn, fit_label, plan_boxes
 from woo_redact.model import Finding
-from woo_redact.read import read
+from woo_redact.pdf.read import read
 
 
 def _finding(doc, text, ground="5.1.2e"):
@@ -124,7 +124,7 @@ def _black_boxes(path):
 
 
 def test_boxes_over_names_do_not_tell_the_names_length(tmp_path, rules, engine):
-    from woo_redact.pipeline import process
+    from woo_redact.batch.pipeline import process
 
     widths = []
     for i, name in enumerate(["Jan de Vries", "Piet Kwakman"]):  # different widths, same bucket
@@ -139,7 +139,7 @@ def test_boxes_over_names_do_not_tell_the_names_length(tmp_path, rules, engine):
 
 
 def test_widened_boxes_leave_the_words_beside_them_readable(tmp_path, rules, engine):
-    from woo_redact.pipeline import process
+    from woo_redact.batch.pipeline import process
 
     src = make_pdf(tmp_path / "nota.pdf", ["Opgesteld door\nJan de Vries\n\n\nGisteren sprak Jan de Vries ons toe."])
     result = process(src, tmp_path / "out", rules, engine)

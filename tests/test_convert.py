@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import SHARED, make_pdf, page_text
 
-from woo_redact.batch import run_batch
+from woo_redact.batch.run import run_batch
 from woo_redact.cli import main
-from woo_redact.convert import convert, office_available
+from woo_redact.batch.convert import convert, office_available
 from woo_redact.errors import InputFileError
 
 SENDER = "Sanne de Groot-Veldkamp"
@@ -178,7 +178,7 @@ def test_a_forwarded_email_inside_an_email_is_a_document_of_its_own(tmp_path, ru
 
 
 def test_converted_text_has_no_ligatures_that_hide_it_from_verify(tmp_path):
-    from woo_redact.verify import verify
+    from woo_redact.pdf.verify import verify
 
     made = convert(_eml(tmp_path / "mail.eml"), tmp_path / "work")
     with pymupdf.open(made.pdf) as doc:

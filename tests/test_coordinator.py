@@ -38,9 +38,9 @@ import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from conftest import make_pdf, page_text  # noqa: E402
 
-from woo_redact.batch import STATE_FILE, run_batch  # noqa: E402
-from woo_redact.cli import main  # noqa: E402
-from woo_redact.errors import ExitCode  # noqa: E402
+from woo_redact.batch.run import STATE_FILE, run_batch
+from woo_redact.cli import main
+from woo_redact.errors import ExitCode
 
 FIRST = ["Twan", "Noor", "Ilse", "Jelmer", "Sevda", "Marloes", "Gijs", "Femke"]
 LAST = ["Quaedvlieg", "Haddou", "Brouwersma", "Oosterhuis", "Yilmaz", "Veenstra", "Aydemir", "Zwanenburg"]

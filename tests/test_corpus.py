@@ -9,7 +9,7 @@ import re
 import pytest
 from conftest import SHARED, lost_words, page_text
 
-from woo_redact.batch import run_batch
+from woo_redact.batch.run import run_batch
 
 DEV = SHARED / "eval" / "dev"
 PEER = SHARED / "peer" / "woobuddy"
@@ -45,7 +45,7 @@ def test_dev_corpus_text_documents_meet_the_bar(dev_run, tmp_path):
 
 
 def test_dev_corpus_scans_meet_the_bar_through_ocr(dev_run, tmp_path):
-    from woo_redact import ocr
+    from woo_redact.pdf import ocr
 
     if ocr.available():
         pytest.skip(ocr.available())
@@ -123,7 +123,7 @@ def test_dev_corpus_bundle_holds_only_what_is_meant_for_publication(dev_run, rul
     from woo_redact.publication.bundle import build_bundle
     from woo_redact.publication.check import check_bundle
     from woo_redact.publication.items import item_from
-    from woo_redact.read import read
+    from woo_redact.pdf.read import read
 
     out, result = dev_run
     items = [item_from(r, read(r.pdf or r.source, rules) if r.status == "ok" else None,

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import make_pdf, page_text
 
-from woo_redact.batch import run_batch
+from woo_redact.batch.run import run_batch
 from woo_redact.cli import main
 from woo_redact.errors import ExitCode
 

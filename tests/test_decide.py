@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import make_pdf
 
-from woo_redact.pipeline import analyse
+from woo_redact.batch.pipeline import analyse
 
 
 def _decisions(tmp_path, rules, engine, text):

@@ -67,7 +67,7 @@ def _design(tmp_path):
 
 
 def test_light_text_on_a_dark_shape_is_design_not_a_fake_redaction(tmp_path, rules, engine):
-    from woo_redact.pipeline import process
+    from woo_redact.batch.pipeline import process
 
     path = _design(tmp_path)
     result = CliRunner().invoke(main, ["verify", str(path)])
@@ -100,7 +100,7 @@ def _hidden_variants(tmp_path):
 
 
 def test_a_dark_shape_over_text_of_its_colour_and_a_black_picture_are_fake_redactions(tmp_path, rules, engine):
-    from woo_redact.read import read
+    from woo_redact.pdf.read import read
 
     path = _hidden_variants(tmp_path)
     covered = read(path, rules).covered
@@ -141,7 +141,7 @@ def _marked(tmp_path):
 def test_unapplied_redaction_annotations_are_proposed_and_burned_in_on_every_page(tmp_path, rules, engine):
     import subprocess
 
-    from woo_redact.pipeline import process
+    from woo_redact.batch.pipeline import process
 
     path, signature = _marked(tmp_path)
     result = process(path, tmp_path / "out", rules, engine)

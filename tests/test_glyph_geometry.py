@@ -13,10 +13,10 @@ import pikepdf
 import pymupdf
 import pytest
 
-from woo_redact.burn import burn
+from woo_redact.pdf.burn import burn
 from woo_redact.decide import map_boxes
 from woo_redact.model import Finding
-from woo_redact.read import read
+from woo_redact.pdf.read import read
 
 NAME = "Jorrit Bloem"
 LINES = ["Aan de directeur van het bureau", f"Opgesteld door {NAME} van de afdeling",

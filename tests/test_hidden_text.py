@@ -9,8 +9,8 @@ import pymupdf
 import pytest
 from conftest import page_text
 
-from woo_redact.pipeline import process
-from woo_redact.verify import verify
+from woo_redact.batch.pipeline import process
+from woo_redact.pdf.verify import verify
 
 NAME = "Jorrit Vlasbloem"
 
@@ -112,7 +112,7 @@ def test_hidden_text_is_removed_not_refused(tmp_path, rules, engine, place):
 
 
 def test_shown_strings_decode_escapes_as_a_reader_does():
-    from woo_redact.verify import shown_strings
+    from woo_redact.pdf.verify import shown_strings
 
     text = shown_strings(rb"BT (Jan\8 Vlas\142loem) Tj (x\(y\)) Tj [(Jor) -20 (rit)] TJ <4A616E> Tj ET")
     assert "Vlasbloem" in text and "x(y)" in text and "Jorrit" in text and "Jan8" in text

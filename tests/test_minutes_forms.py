@@ -9,7 +9,7 @@ import re
 import pymupdf
 from conftest import make_pdf
 
-from woo_redact.pipeline import analyse
+from woo_redact.batch.pipeline import analyse
 
 
 def _norm(s: str) -> str:

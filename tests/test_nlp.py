@@ -5,7 +5,7 @@ import pytest
 from presidio_analyzer import Pattern, PatternRecognizer
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
-from woo_redact.nlp import DutchNlpEngine, FastLemmaContextAwareEnhancer, build_analyzer, tokens
+from woo_redact.detect.nlp import DutchNlpEngine, FastLemmaContextAwareEnhancer, build_analyzer, tokens
 
 
 def reference_recogniser(context=("kenmerk",)) -> PatternRecognizer:

@@ -8,8 +8,8 @@ import pymupdf
 import pytest
 from conftest import make_scan, page_text
 
-from woo_redact import ocr
-from woo_redact.pipeline import process
+from woo_redact.pdf import ocr
+from woo_redact.batch.pipeline import process
 
 pytestmark = pytest.mark.skipif(ocr.available() is not None, reason=str(ocr.available()))
 
@@ -99,8 +99,8 @@ def test_a_scan_ocr_cannot_trust_is_flagged_for_the_reviewer(tmp_path, rules, en
 
 
 def test_verify_checks_the_words_ocr_read_and_catches_a_name_left_in_the_image(tmp_path, rules):
-    from woo_redact.read import read
-    from woo_redact.verify import verify
+    from woo_redact.pdf.read import read
+    from woo_redact.pdf.verify import verify
 
     src = make_scan(tmp_path / "scan.pdf", [NOTA])
     assert not verify(src, ["Quaedvlieg"]).leaks  # no text anywhere: only OCR can see it
@@ -264,14 +264,14 @@ def test_a_name_in_a_screenshot_on_a_text_page_is_found_and_its_pixels_go(tmp_pa
 
 
 def test_a_small_image_on_a_text_page_is_not_read(tmp_path, rules, engine):
-    from woo_redact.read import read
+    from woo_redact.pdf.read import read
 
     document = read(_nota_with_screenshot(tmp_path / "logo.pdf", logo=True), rules)
     assert document.image_text_pages == [] and document.ocr_confidence == {}
 
 
 def test_a_letterhead_band_at_the_top_edge_is_not_read(tmp_path, rules):
-    from woo_redact.read import read
+    from woo_redact.pdf.read import read
 
     document = read(_nota_with_screenshot(tmp_path / "band.pdf", band=True), rules)
     assert document.image_text_pages == [] and document.ocr_confidence == {}
@@ -287,7 +287,7 @@ def test_a_scanned_dossier_is_read_several_pages_at_once_with_the_same_words(tmp
 
     from conftest import REPO
 
-    from woo_redact.read import read
+    from woo_redact.pdf.read import read
 
     pages = [f"Pagina {i}.\nDe begroting van het Kunstfonds is besproken met Noor Haddou." for i in range(1, 5)]
     src = make_scan(tmp_path / "dossier.pdf", pages)
@@ -319,7 +319,7 @@ def test_a_scanned_dossier_is_read_several_pages_at_once_with_the_same_words(tmp
 def test_a_scanners_searchable_pdf_is_read_from_its_own_text_layer(tmp_path, rules):
     """The scan behind the whole page with the scanner's invisible text on it: the text layer is read
     (no OCR again, which would cost two seconds a page on a long dossier)."""
-    from woo_redact.read import read
+    from woo_redact.pdf.read import read
 
     src = make_scan(tmp_path / "scan.pdf", [NOTA])
     with pymupdf.open(src) as doc:

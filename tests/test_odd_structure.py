@@ -10,7 +10,7 @@ from conftest import page_text
 
 from woo_redact.cli import main
 from woo_redact.errors import ExitCode
-from woo_redact.pipeline import process
+from woo_redact.batch.pipeline import process
 
 NAME = "Jolien Verbeek-Hartsuiker"
 

@@ -8,7 +8,7 @@ import pymupdf
 import pytest
 from conftest import make_pdf
 
-from woo_redact.batch import run_batch
+from woo_redact.batch.run import run_batch
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -97,7 +97,7 @@ def test_crops_come_as_one_sheet_per_page_made_by_the_worker(batch_out, rules):
     used = set(re.findall(r'<img src="([^"]+)"', html))
     assert len(sheets) == 2 and {str(s.relative_to(batch_out)) for s in sheets} == used  # one page each
     stamps = {s: s.stat().st_mtime_ns for s in sheets}
-    from woo_redact.overview import write_overview
+    from woo_redact.batch.overview import write_overview
 
     write_overview(batch_out, rules)
     assert {s: s.stat().st_mtime_ns for s in sorted((batch_out / "review").rglob("*.png"))} == stamps
@@ -128,7 +128,7 @@ def test_converted_documents_get_their_crops_too(tmp_path, rules, engine):
 def test_each_crop_on_a_sheet_shows_its_own_place_also_where_crops_of_a_line_overlap(tmp_path):
     """Crops of one line that overlap share one region of the sheet; every crop, cut from the sheet at
     its place, is still exactly the rendered page around its box."""
-    from woo_redact.overview import ZOOM, render_crops
+    from woo_redact.batch.overview import ZOOM, render_crops
 
     src = tmp_path / "regel.pdf"
     make_pdf(src, ["Van: Noor Haddou <noor.haddou@minbzk.nl> T 070 123 4567 | M 06-12345678\n"
@@ -160,8 +160,8 @@ def test_each_crop_on_a_sheet_shows_its_own_place_also_where_crops_of_a_line_ove
 def test_sections_the_workers_prepared_make_the_same_page(batch_out, rules, tmp_path):
     """Each worker prepares its document's section beside the crops; the overview takes it only when
     the database's decisions are still the ones it was made of, and the page is the same either way."""
-    from woo_redact import overview
-    from woo_redact.state import State
+    from woo_redact.batch.run import overview
+    from woo_redact.batch.state import State
 
     batch_out = shutil.copytree(batch_out, tmp_path / "out")  # decisions are changed below
 

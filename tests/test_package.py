@@ -31,7 +31,7 @@ from woo_redact.publication.diwoo import validate
 from woo_redact.publication.items import BundleItem, item_from
 from woo_redact.publication.textversions import redacted_text
 from woo_redact.publication.vocabularies import SCHEMAS
-from woo_redact.pipeline import analyse, process
+from woo_redact.batch.pipeline import analyse, process
 
 BASE = "https://documenten.voorbeeld.nl/woo/2025-0001"
 NOW = datetime(2025, 5, 1, 12, 30)  # taken as Amsterdam time

@@ -7,7 +7,7 @@ import pytest
 from conftest import SHARED, make_pdf
 
 from woo_redact.errors import EncryptedPdfError, InputFileError
-from woo_redact.read import read
+from woo_redact.pdf.read import read
 
 
 def _nota(path):

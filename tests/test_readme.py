@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO, SHARED
 
 COMMAND_STARTS = ("./scripts/setup", ".venv/bin/", "woo-redact ", ". .venv/bin/activate")
-NOT_COMMANDS = ("read → detect → decide → mark (preview) → burn → sanitise → verify",)
+NOT_COMMANDS = ("read → detect → decide → mark (preview) → burn → sanitise → verify → package → publish",)
 GPP_SPEC = SHARED / "standards" / "publish" / "gpp-publicatiebank-openapi.yaml"
 EXAMPLE_BANK = "https://publicaties.example.nl"
 

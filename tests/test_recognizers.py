@@ -10,8 +10,8 @@ import pytest
 import regex
 
 from woo_redact.errors import RulesError
-from woo_redact.nlp import build_analyzer
-from woo_redact.recognizers import build_identifier_recognizers, elfproef, iban_mod97, luhn, normalise_phone
+from woo_redact.detect.nlp import build_analyzer
+from woo_redact.detect.recognizers import build_identifier_recognizers, elfproef, iban_mod97, luhn, normalise_phone
 from woo_redact.rules import Rules, load_rules
 
 PEER = Path(__file__).resolve().parents[2] / "shared" / "peer" / "woobuddy"

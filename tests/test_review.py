@@ -13,7 +13,7 @@ from conftest import make_pdf, page_text
 
 from woo_redact.cli import main
 from woo_redact.errors import ExitCode
-from woo_redact.pipeline import process
+from woo_redact.batch.pipeline import process
 
 TEXT = ("Opgesteld door\nTwan Quaedvlieg\nbeleidsadviseur\n\n\n"
         "Overleg met Noor Haddou en Ilse Brouwersma over de begroting van het Kunstfonds.\n"
@@ -116,7 +116,7 @@ def test_preview_boxes_are_visible_in_two_renderers(tmp_path, rules, engine, ren
 
 
 def test_rejecting_a_person_once_keeps_them_in_the_whole_batch(tmp_path, rules, engine):
-    from woo_redact.batch import run_batch
+    from woo_redact.batch.run import run_batch
 
     src = tmp_path / "in"
     src.mkdir()
@@ -135,7 +135,7 @@ def test_rejecting_a_person_once_keeps_them_in_the_whole_batch(tmp_path, rules, 
 
 
 def test_decide_command_redacts_a_person_everywhere(tmp_path, rules, engine):
-    from woo_redact.batch import run_batch
+    from woo_redact.batch.run import run_batch
 
     src = tmp_path / "in"
     src.mkdir()
@@ -195,7 +195,7 @@ def _reject_in_preview(preview, word_text, tmp_path):
 
 
 def test_batch_applies_reviewed_previews_by_itself_once(tmp_path, rules, engine):
-    from woo_redact.batch import run_batch
+    from woo_redact.batch.run import run_batch
 
     src = tmp_path / "in"
     src.mkdir()
@@ -226,7 +226,7 @@ def test_batch_applies_reviewed_previews_by_itself_once(tmp_path, rules, engine)
 
 
 def test_a_review_of_an_original_that_changed_since_is_kept_aside(tmp_path, rules, engine):
-    from woo_redact.batch import run_batch
+    from woo_redact.batch.run import run_batch
 
     src = tmp_path / "in"
     src.mkdir()
@@ -302,7 +302,7 @@ def test_a_reviewed_preview_of_an_email_or_text_file_is_applied_not_set_aside(tm
     """An e-mail, office or text file is reviewed in the preview of the PDF made of it. The batch took
     that PDF's hash for the original's, found them different, and set every such review aside as if
     the original had changed; a change of the original itself must still set it aside."""
-    from woo_redact.batch import run_batch
+    from woo_redact.batch.run import run_batch
 
     src = tmp_path / "in"
     src.mkdir()

@@ -10,7 +10,7 @@ import pymupdf
 import pytest
 from conftest import REPO, make_pdf, page_text
 
-from woo_redact.batch import run_batch
+from woo_redact.batch.run import run_batch
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -105,7 +105,7 @@ def test_a_box_leaves_the_punctuation_after_a_name_readable(batch_out):
 
 
 def test_boxes_say_their_label_or_code_at_a_size_a_reader_can_read_at_100_percent(batch_out):
-    from woo_redact.burn import LEGIBLE_PX, fit_label
+    from woo_redact.pdf.burn import LEGIBLE_PX, fit_label
 
     for name in ("nota.pdf", "een document met een heel lange naam die niet afbreekt_en_nog_veel_langer_zonder_spaties.pdf"):
         with pymupdf.open(batch_out / "redacted" / name) as doc:
@@ -122,7 +122,7 @@ def test_boxes_say_their_label_or_code_at_a_size_a_reader_can_read_at_100_percen
 
 
 def test_a_converted_e_mail_shows_a_dutch_date(tmp_path):
-    from woo_redact.convert import convert
+    from woo_redact.batch.convert import convert
 
     mail = tmp_path / "bericht.eml"
     mail.write_text("From: Noor Haddou <noor.haddou@minbzk.nl>\nTo: info@minbzk.nl\n"
@@ -131,7 +131,7 @@ def test_a_converted_e_mail_shows_a_dutch_date(tmp_path):
     made = convert(mail, tmp_path / "work")
     text = page_text(made.pdf)
     assert "Verzonden: maandag 3 maart 2025 10:00" in text and "Mon," not in text
-    from woo_redact.convert import dutch_date
+    from woo_redact.batch.convert import dutch_date
 
     assert dutch_date("Sun, 28 Dec 2025 23:59:00 -0500") == "zondag 28 december 2025 23:59"
     assert dutch_date("gisteren") == "gisteren"

@@ -8,7 +8,7 @@ import pymupdf
 from conftest import REPO, lost_words, page_text
 
 import make_samples
-from woo_redact.batch import run_batch
+from woo_redact.batch.run import run_batch
 
 
 def _norm(s):

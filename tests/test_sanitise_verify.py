@@ -11,8 +11,8 @@ import pikepdf
 import pymupdf
 import pytest
 
-from woo_redact.sanitise import sanitise
-from woo_redact.verify import Leak, Report, Secrets, verify
+from woo_redact.pdf.sanitise import sanitise
+from woo_redact.pdf.verify import Leak, Report, Secrets, verify
 
 NAME = "Marieke Brouwersma"
 EMAIL = "marieke.brouwersma@minbzk.nl"
@@ -586,7 +586,7 @@ def test_jpeg_metadata_is_stripped_and_the_picture_kept(tmp_path):
 
 
 def test_jpeg_segments_a_reader_needs_stay():
-    from woo_redact.sanitise import strip_jpeg_metadata
+    from woo_redact.pdf.sanitise import strip_jpeg_metadata
 
     icc = _segment(0xE2, b"ICC_PROFILE\0\x01\x01" + b"\0" * 20)
     adobe = _segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01")
@@ -622,7 +622,7 @@ def _jp2_with_xml(xml: bytes) -> bytes:
 
 
 def test_jpeg_2000_metadata_boxes_are_stripped_and_the_picture_kept(tmp_path):
-    from woo_redact.sanitise import strip_jp2_metadata
+    from woo_redact.pdf.sanitise import strip_jp2_metadata
 
     data = _jp2_with_xml(b"<dc:creator>Pieter Oosterwijk</dc:creator>")
     src, dst = tmp_path / "jp2.pdf", tmp_path / "schoon.pdf"

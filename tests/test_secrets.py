@@ -13,10 +13,10 @@ from conftest import make_pdf, page_text
 
 from woo_redact.cli import main
 from woo_redact.model import Finding
-from woo_redact.pipeline import process
-from woo_redact.sanitise import sanitise
-from woo_redact.secrets import secret_forms
-from woo_redact.verify import Secrets, verify
+from woo_redact.batch.pipeline import process
+from woo_redact.pdf.sanitise import sanitise
+from woo_redact.decide.secrets import secret_forms
+from woo_redact.pdf.verify import Secrets, verify
 
 
 def _f(text, entity="PERSON", decision="redact", person=None, fid=None):
@@ -143,7 +143,7 @@ FORMS = ["bakkerveld", USER, "q.bakkerveld", "quinten"]
 
 def _decoded_strings(path):
     """Every string and name the file holds, decoded, with its content streams' shown text."""
-    from woo_redact.verify import decoded_atoms, objects, shown_strings, stream_bytes
+    from woo_redact.pdf.verify import decoded_atoms, objects, shown_strings, stream_bytes
 
     out = []
     with pikepdf.open(path) as pdf:
@@ -338,7 +338,7 @@ def test_verify_command_names_channel_page_and_position(tmp_path):
 def test_every_untouched_sample_preview_applies_and_changes_nothing(tmp_path, rules, engine):
     from conftest import REPO
 
-    from woo_redact.batch import run_batch
+    from woo_redact.batch.run import run_batch
 
     out = tmp_path / "out"
     result = run_batch(REPO / "samples", out, rules, engine)
@@ -351,7 +351,7 @@ def test_every_untouched_sample_preview_applies_and_changes_nothing(tmp_path, ru
 
 
 def test_decide_says_which_reviewed_documents_it_does_not_change(tmp_path, rules, engine):
-    from woo_redact.batch import run_batch
+    from woo_redact.batch.run import run_batch
 
     (tmp_path / "in").mkdir()
     make_pdf(tmp_path / "in" / "nota.pdf", [NOTA])
@@ -379,7 +379,7 @@ def test_the_originals_own_comments_are_no_decisions(tmp_path, rules, engine):
 
 
 def test_other_mentions_of_a_person_are_found_in_one_pass():
-    from woo_redact.secrets import SecretForms, other_mentions
+    from woo_redact.decide.secrets import SecretForms, other_mentions
 
     text = "Overleg met M. vden\n  Haverkamp en  Plas-\nAydin; haverkamps en HAVERKAMP. Zie j.haverkamp@x.nl"
     forms = SecretForms(["Haverkamp", "Plas-Aydin"], [], {"Haverkamp": "p1", "Plas-Aydin": "p2"})
@@ -398,7 +398,7 @@ def test_the_address_of_a_kept_person_keeps_no_secret_of_the_name():
 
 
 def test_a_word_the_text_shows_to_be_an_organisation_is_no_form_of_a_misread_person():
-    from woo_redact.secrets import organisation_names
+    from woo_redact.decide.secrets import organisation_names
 
     text = ("Aanwezig: Femke Oudshoorn (Veltrix), Ruud Hamel (Stichting Kalvaro), Gerda Brons (Mercatio-U).\n"
             "Femke Oudshoorn van Veltrix opent; bereikbaar op f.oudshoorn@veltrix.nl. Verder Kalvaro en Mercatio.")

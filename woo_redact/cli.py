@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, noise
+from . import __version__
+from .pdf import noise
 from .errors import ExitCode, WooRedactError
 from .model import DocResult
 
@@ -108,8 +109,8 @@ def main():
 @password_option
 def scan(files, as_json, rules_dir, password):
     """Show what would be redacted (and what is kept) in FILES, without writing anything."""
-    from .batch import worst_exit
-    from .pipeline import analyse
+    from .batch.run import worst_exit
+    from .batch.pipeline import analyse
 
     rules = _rules(rules_dir)
     out, failed = [], []
@@ -142,8 +143,8 @@ def scan(files, as_json, rules_dir, password):
 @password_option
 def redact(file, out_dir, rules_dir, password):
     """Redact FILE into OUT/redacted/, with its preview and findings."""
-    from .batch import default_workers
-    from .pipeline import process
+    from .batch.run import default_workers
+    from .batch.pipeline import process
 
     rules = _rules(rules_dir)
     # one document: its long detection, its preview and its scanned pages may use every core
@@ -163,7 +164,7 @@ def redact(file, out_dir, rules_dir, password):
 def apply(preview, out_dir, findings_path, rules_dir):
     """Burn in the decisions a reviewer made in PREVIEW: deleted proposals stay readable, drawn
     rectangles are redacted, a code written in a proposal's text changes its ground."""
-    from .review import apply_review
+    from .batch.review import apply_review
 
     try:
         rules = _rules(rules_dir)
@@ -190,7 +191,7 @@ def apply(preview, out_dir, findings_path, rules_dir):
 def package(in_dir, out_dir, bundle_dir, base_url, as_zip, matter, zaaknummer, rules_dir, password):
     """Build the publication bundle of the batch IN_DIR → OUT: redacted documents meant for publication,
     inventaris.xlsx/.csv, DiWoo metadata, Woo-index sitemaps, text versions and a checked manifest."""
-    from .batch import check_folders, default_workers, run_batch
+    from .batch.run import check_folders, default_workers, run_batch
 
     try:
         check_folders(in_dir, out_dir)
@@ -228,11 +229,11 @@ def _totals(s: dict) -> str:
 def _bundle(result, rules, password, bundle_dir, base_url, as_zip, out_dir, matter=None, zaaknummer=None) -> None:
     """The last step of `batch --bundle` and of `package`: build and check the publication bundle."""
     from .files import STATE_FILE
-    from .ocr import CACHE_DIR
+    from .pdf.ocr import CACHE_DIR
     from .publication.bundle import build_bundle
     from .publication.items import item_from
-    from .state import State
-    from .read import read
+    from .batch.state import State
+    from .pdf.read import read
 
     try:
         items = []
@@ -321,12 +322,12 @@ def decide(name, out_dir, decision):
     """Decide once for a person (NAME, e.g. "Noor Haddou") in every document of the batch in OUT.
 
     The next `woo-redact batch` into OUT applies it to every mention and redoes the documents."""
-    from .people import decide_person
+    from .decide.people import decide_person
 
     if decision is None:
         raise click.UsageError("say --keep or --redact")
     from .files import STATE_FILE
-    from .state import State
+    from .batch.state import State
 
     try:
         decide_person(out_dir, name, decision)
@@ -350,7 +351,7 @@ def decide(name, out_dir, decision):
 @password_option
 def verify(file, rules_dir, password):
     """Check a (redacted) PDF: report personal data still readable and every leak channel."""
-    from .verify_gate import check_file
+    from .batch.verify_gate import check_file
 
     try:
         rules = _rules(rules_dir)
@@ -388,9 +389,9 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
     """Redact every document in IN_DIR into OUT_DIR (redacted/, preview/, findings/, woo-redact.sqlite).
 
     Running the same command again continues where an earlier run stopped."""
-    from . import names
-    from .batch import check_folders, default_workers, inputs, run_batch
-    from .detect import get_engine
+    from .detect import names
+    from .batch.run import check_folders, default_workers, inputs, run_batch
+    from .detect.engine import get_engine
 
     try:
         check_folders(in_dir, out_dir)

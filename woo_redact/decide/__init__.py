@@ -9,7 +9,9 @@ One module per step (rules/officials.yaml, rules/keep.yaml, rules/grounds.yaml h
 - `mentions`: every mention of every person found in the text, and whether it stays;
 - `incoming`: what the incoming file already blacked out or marked for redaction;
 - `grounds`: the Woo ground a finding gets; `merge`: one finding per span;
-- `decider`: the steps in order; `boxes`: findings to page boxes (`map_boxes`).
+- `decider`: the steps in order; `boxes`: findings to page boxes (`map_boxes`);
+- `people`: a reviewer's decision about a person, kept for the whole batch (people.yaml);
+- `secrets`: what must not survive once the findings are decided: each redacted entity's forms.
 """
 from .boxes import map_boxes
 from .decider import Decider

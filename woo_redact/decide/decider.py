@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import Candidate, Document, Finding
 from ..rules import Rules
-from ..structure import StructureRules
+from ..detect.structure import StructureRules
 from .grounds import Grounds, finding
 from .identifiers import IDENTIFIER_MIN_SCORE, Identifiers
 from .incoming import covered_words, marked_areas, marked_words

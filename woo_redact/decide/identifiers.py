@@ -8,7 +8,7 @@ import re
 
 from ..model import Candidate, Document, Finding
 from ..rules import Rules
-from ..structure import StructureRules
+from ..detect.structure import StructureRules
 from .grounds import Grounds, finding
 
 IDENTIFIER_MIN_SCORE = 0.3

@@ -14,7 +14,7 @@ import re
 from typing import NamedTuple
 
 from ..model import Document, Finding
-from ..names import PersonName, mention_patterns
+from ..detect.names import PersonName, mention_patterns
 from .grounds import Grounds, finding
 from .officials import OfficialIndex, OfficialNames
 from .persons import Persons

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..model import Document
-from ..names import PARTICLES, parse_name, strip_honorifics
+from ..detect.names import PARTICLES, parse_name, strip_honorifics
 from ..rules import Rules
-from ..structure import StructureRules
+from ..detect.structure import StructureRules
 from .persons import Persons
 
 _NAME = (

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Candidate, Document
-from ..names import PARTICLE_RX, PARTICLES, PersonName, parse_name, strip_honorifics
-from ..structure import StructureRules
+from ..detect.names import PARTICLE_RX, PARTICLES, PersonName, parse_name, strip_honorifics
+from ..detect.structure import StructureRules
 
 PERSON_MIN_SCORE = 0.5
 

@@ -15,6 +15,6 @@ Each module has one job; imports point down this list, never up:
     items         what the stage needs of each input (BundleItem)
     vocabularies  the standards' namespaces, value lists and information categories
     times         Amsterdam time
-    files         SHA-256, file lists, permissions
+    folders       file lists, permissions a web server can read
     redacted      the redacted strings: found, scrubbed, replaced by labels
 """

@@ -40,7 +40,8 @@ from ..rules import Rules
 from .check import check_bundle
 from .describe import Metadata, document_publisher
 from .diwoo import diwoo_document, xml_bytes
-from .files import make_readable, relative_files, sha256
+from ..files import sha256_file
+from .folders import make_readable, relative_files
 from .inventory import inventory_rows, write_csv, write_xlsx
 from .items import BundleItem
 from .leesmij import leesmij_text
@@ -228,10 +229,10 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
                            "pages": by_source[r.source].pages,
                            "files": [p for p in (r.pdf, r.text, r.metadata) if p],
                            **({"publisher": {"name": r.publisher[0], "tooi": r.publisher[1]},
-                               "pdf_sha256": sha256(tmp / r.pdf), "lastmod": stamp(r.lastmod)}
+                               "pdf_sha256": sha256_file(tmp / r.pdf), "lastmod": stamp(r.lastmod)}
                               if r.published and r.publisher and r.lastmod else {})}
                           for i, r in enumerate(rows)],
-            "files": [{"path": rel, "size": (tmp / rel).stat().st_size, "sha256": sha256(tmp / rel)}
+            "files": [{"path": rel, "size": (tmp / rel).stat().st_size, "sha256": sha256_file(tmp / rel)}
                       for rel in relative_files(tmp)],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
@@ -277,7 +278,7 @@ def _earlier_lastmods(out: Path) -> dict[str, tuple[str, datetime]]:
 def _lastmod(pdf: Path, earlier: tuple[str, datetime] | None, now: datetime) -> datetime:
     """When the published document last changed: as in the earlier bundle when its PDF is the same, else
     when its redacted PDF was written (never later than the bundle)."""
-    if earlier and earlier[0] == sha256(pdf):
+    if earlier and earlier[0] == sha256_file(pdf):
         return earlier[1]
     written = amsterdam(datetime.fromtimestamp(pdf.stat().st_mtime, timezone.utc)).replace(microsecond=0)
     return min(written, now)

@@ -16,7 +16,8 @@ from pathlib import Path
 from lxml import etree
 
 from .diwoo import validate
-from .files import relative_files, sha256
+from ..files import sha256_file
+from .folders import relative_files
 from .inventory import COLUMNS
 from .plan import ID_PATTERN, JUDGEMENTS, LEADING_ID, MATTER_PATTERN, PUBLISHED
 from .redacted import name_has_secret, norm, secret_pattern
@@ -157,7 +158,7 @@ def _text_of(path: Path) -> str:
 
 def _check_secrets(root: Path, ids: set[str], secrets_by_doc: dict[str, list[str]], names: dict[str, str],
                    rows: list[dict], problems: list[str]) -> None:
-    from ..verify import verify
+    from ..pdf.verify import verify
 
     own: dict[str, list[str]] = {}
     everywhere: list[str] = []
@@ -229,7 +230,7 @@ def check_bundle(path: Path, secrets_by_doc: dict[str, list[str]] | None = None)
             problems.append(f"{rel}: listed in manifest.json but missing")
         elif rel not in listed:
             problems.append(f"{rel}: not listed in manifest.json")
-        elif (path / rel).stat().st_size != listed[rel].get("size") or sha256(path / rel) != listed[rel].get("sha256"):
+        elif (path / rel).stat().st_size != listed[rel].get("size") or sha256_file(path / rel) != listed[rel].get("sha256"):
             problems.append(f"{rel}: size or SHA-256 differs from manifest.json")
 
     rows = _read_inventory(path, problems) or []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Document, DocResult, HeaderField
-from ..secrets import secret_forms
+from ..decide.secrets import secret_forms
 from .redacted import MIN_SECRET_LENGTH, norm
 
 
@@ -83,7 +83,7 @@ def _unsearched_pages(document: Document | None) -> int:
     trust. Such a document waits for a reviewer."""
     if document is None:
         return 0
-    from ..ocr import LOW_CONFIDENCE
+    from ..pdf.ocr import LOW_CONFIDENCE
 
     return len(document.textless_pages) + sum(1 for c in document.ocr_confidence.values() if c < LOW_CONFIDENCE)
 

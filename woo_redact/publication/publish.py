@@ -27,7 +27,7 @@ from lxml import etree
 
 from ..errors import BadArguments, InputFileError
 from .check import check_bundle
-from .files import make_readable
+from .folders import make_readable
 from .sitemaps import robots_warning
 from .vocabularies import DIWOO_NS
 

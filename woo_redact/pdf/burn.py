@@ -16,9 +16,9 @@ from pathlib import Path
 import pymupdf
 
 from . import glyphs, pdfops
-from .model import Finding, Rect, Word
+from ..model import Finding, Rect, Word
 from .read import open_pdf
-from .rules import Rules
+from ..rules import Rules
 
 FONT = "helv"
 _helv = pymupdf.Font(FONT)

@@ -27,11 +27,11 @@ try:
 except ImportError:  # pragma: no cover - isal is a dependency; zlib makes the same files, slower
     _deflate = zlib.compress
 
-from .files import STATE_FILE, converted_dir, sha256_of
-from .read import open_pdf
-from .rules import Rules
+from ..files import STATE_FILE, converted_dir, sha256_of
+from ..pdf.read import open_pdf
+from ..rules import Rules
 from .state import State
-from .wording import dutch_reason, reviewer_text
+from ..wording import dutch_reason, reviewer_text
 
 PAGE = "review.html"
 IMAGES = "review"  # OUT_DIR/review/<document hash>/p<page>-<boxes hash>.png: one sheet per page

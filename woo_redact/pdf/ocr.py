@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pymupdf
 
-from .files import sha256_file
+from ..files import sha256_file
 
 DPI = 300
 LANGUAGE = "nld"

@@ -11,21 +11,22 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, noise
-from .decide import Decider, map_boxes
-from .detect import SPLIT_PAGES, Engine, get_engine
-from .errors import WooRedactError
-from .files import atomic_path, sha256_file
-from .finalise import finalise, timed
-from .mark import mark
-from .model import Candidate, Document, DocResult, Finding, findings_text
-from .ocr import CACHE_DIR, LOW_CONFIDENCE
+from .. import __version__
+from ..pdf import noise
+from ..decide import Decider, map_boxes
+from ..detect.engine import SPLIT_PAGES, Engine, get_engine
+from ..errors import WooRedactError
+from ..files import atomic_path, sha256_file
+from ..pdf.finalise import finalise, timed
+from ..pdf.mark import mark
+from ..model import Candidate, Document, DocResult, Finding, findings_text
+from ..pdf.ocr import CACHE_DIR, LOW_CONFIDENCE
 from .overview import prepare_section, render_crops
-from .ocr import available as ocr_missing
-from .edges import trim_punctuation
-from .read import open_pdf, read
-from .rules import Rules
-from .secrets import SecretForms, other_mentions, secret_forms
+from ..pdf.ocr import available as ocr_missing
+from ..pdf.edges import trim_punctuation
+from ..pdf.read import open_pdf, read
+from ..rules import Rules
+from ..decide.secrets import SecretForms, other_mentions, secret_forms
 
 
 SHORT_NICENESS = 10

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .model import Candidate, Document
+from ..model import Candidate, Document
 from .names import PARTICLES, parse_name
-from .rules import Rules
+from ..rules import Rules
 
 # one item of a list of people: "Surname, I. (First) <mail>" or anything up to the next separator
 _ITEM = re.compile(

@@ -1,7 +1,6 @@
-"""The files of a bundle or web root: their SHA-256, their list, and permissions a web server can read."""
+"""The files of a bundle or web root: their list, and permissions a web server can read."""
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -28,14 +27,6 @@ def make_readable(path: Path) -> None:
     for p in items:
         if not p.is_symlink():
             os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def relative_files(root: Path) -> list[str]:

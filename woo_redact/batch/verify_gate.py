@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pikepdf
 
-from .errors import InputFileError, WooRedactError
+from ..errors import InputFileError, WooRedactError
 from .pipeline import analyse
-from .read import open_pdf
-from .rules import Rules
-from .verify import verify
+from ..pdf.read import open_pdf
+from ..rules import Rules
+from ..pdf.verify import verify
 
 # what verify's channels are called in the report
 CHANNEL_LINES = {

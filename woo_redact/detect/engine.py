@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import multiprocessing
 
-from .model import Candidate, Document
+from ..model import Candidate, Document
 from .names import DeduceNameRecognizer, Lookups, load_deduce
 from .nlp import build_analyzer
 from .recognizers import build_identifier_recognizers
-from .rules import Rules
+from ..rules import Rules
 from .structure import StructureRules
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import regex as re
 from presidio_analyzer import AnalysisExplanation, Pattern, PatternRecognizer
 
-from .errors import RulesError
-from .rules import Rules
+from ..errors import RulesError
+from ..rules import Rules
 
 LANGUAGE = "nl"
 FLAGS = re.DOTALL | re.MULTILINE  # case-sensitive: "1234ab" is no postcode, "ab-12-cd" no plate

@@ -14,10 +14,10 @@ from pathlib import Path
 import pymupdf
 
 from . import pdfops
-from .model import Finding
+from ..model import Finding
 from .read import open_pdf
-from .rules import Rules
-from .wording import reviewer_text
+from ..rules import Rules
+from ..wording import reviewer_text
 
 KEEP_COLOUR = (0.95, 0.6, 0.0)
 

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from .convert import convert, convertible
-from .errors import OutputWriteError, WooRedactError
-from .files import converted_dir
-from .model import DocResult
+from ..errors import OutputWriteError, WooRedactError
+from ..files import converted_dir
+from ..model import DocResult
 from .pipeline import process
 
 WORKER: dict = {}  # rules, engine, people, jobs, pool

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import ahocorasick
 
-from .model import Finding
-from .names import PARTICLES, parse_name, strip_honorifics
+from ..model import Finding
+from ..detect.names import PARTICLES, parse_name, strip_honorifics
 
 MIN_FORM = 3  # shorter forms ("Bo", "06") are never searched on their own
 PLACE_ONLY = {"COVERED_TEXT", "MANUAL", "MARKED"}  # findings whose text is a secret of their place only

@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .model import DocResult
+from ..model import DocResult
 
 STAGES = ("read", "detected", "previewed", "redacted", "verified", "packaged")  # a document's way, in order
 

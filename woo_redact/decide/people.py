@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import RulesError
-from .names import parse_name, strip_honorifics
+from ..errors import RulesError
+from ..detect.names import parse_name, strip_honorifics
 
 FILE = "people.yaml"
 DECISIONS = ("keep", "redact")

@@ -21,18 +21,18 @@ from pathlib import Path
 
 import pymupdf
 
-from .decide import map_boxes
-from .edges import trim_punctuation
-from .errors import InputFileError
-from .files import STATE_FILE, atomic_path, reviewed_path, sha256_file
-from .finalise import finalise
-from .mark import COVER_KEY, INCOMING_PREFIX, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
-from .model import DocResult, Finding, findings_text
+from ..decide import map_boxes
+from ..pdf.edges import trim_punctuation
+from ..errors import InputFileError
+from ..files import STATE_FILE, atomic_path, reviewed_path, sha256_file
+from ..pdf.finalise import finalise
+from ..pdf.mark import COVER_KEY, INCOMING_PREFIX, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
+from ..model import DocResult, Finding, findings_text
 from .overview import write_overview
-from .people import decide_person, person_key
-from .read import open_pdf, read
-from .rules import Rules
-from .secrets import secret_forms
+from ..decide.people import decide_person, person_key
+from ..pdf.read import open_pdf, read
+from ..rules import Rules
+from ..decide.secrets import secret_forms
 from .state import State
 
 _CODE = re.compile(r"\b5\.[12]\.[12]?\.?[a-i]\b|\b5\.2\b")

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import ExitCode, WooRedactError
-from .model import DocResult
-from .rules import Rules
+from ..errors import ExitCode, WooRedactError
+from ..model import DocResult
+from ..rules import Rules
 from .workers import WORKER, settle_gc, work
 
 
@@ -28,7 +28,7 @@ _ENGINES: dict[str, object] = {}  # rules checksum → engine, per worker proces
 
 
 def _engine(rules: Rules):
-    from .detect import get_engine
+    from ..detect.engine import get_engine
 
     if rules.checksum not in _ENGINES:
         _ENGINES[rules.checksum] = get_engine(rules)

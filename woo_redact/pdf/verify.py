@@ -45,7 +45,7 @@ import pikepdf
 import pymupdf
 
 from woo_redact.errors import EncryptedPdfError, InputFileError
-from woo_redact.secrets import SecretForms
+from woo_redact.decide.secrets import SecretForms
 
 MIN_SECRET_LENGTH = 3
 CHANNELS = ("under_box", "page_text", "metadata", "annotation", "outline", "attachment", "form", "objects")

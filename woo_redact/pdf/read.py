@@ -13,9 +13,9 @@ import pikepdf
 import pymupdf
 
 from . import ocr
-from .errors import EncryptedPdfError, InputFileError
-from .model import Document, HeaderField, Line, Word
-from .rules import Rules
+from ..errors import EncryptedPdfError, InputFileError
+from ..model import Document, HeaderField, Line, Word
+from ..rules import Rules
 
 # Words as PyMuPDF finds them, with ligatures (ﬁ) expanded so that "identiﬁcatie" reads as text, and
 # invisible text (render mode 3) included: what can be extracted must be checked.

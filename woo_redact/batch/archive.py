@@ -14,7 +14,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .errors import InputFileError
+from ..errors import InputFileError
 
 MAX_FILES = 10_000  # members of one zip
 MAX_TOTAL = 2 << 30  # bytes one zip may unpack to

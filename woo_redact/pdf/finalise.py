@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .burn import burn
-from .errors import VerificationError
-from .files import atomic_path
-from .model import Finding
-from .rules import Rules
+from ..errors import VerificationError
+from ..files import atomic_path
+from ..model import Finding
+from ..rules import Rules
 from .sanitise import sanitise
-from .secrets import SecretForms
+from ..decide.secrets import SecretForms
 from .verify import Secrets, verify
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pymupdf
 
-from .errors import InputFileError
+from ..errors import InputFileError
 
 TEXT_TYPES = {".txt", ".md"}
 MAIL_TYPES = {".eml", ".msg"}

@@ -14,7 +14,7 @@ from typing import Callable
 
 import pymupdf
 
-from .model import Document, Finding, Word
+from ..model import Document, Finding, Word
 
 
 def _outside_is_punctuation(text: str) -> bool:

@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import ocr
+from ..pdf import ocr
 from .archive import MAX_DEPTH, is_zip, unpack
-from .detect import Engine, get_engine
+from ..detect.engine import Engine, get_engine
 from .convert import convertible
-from .errors import BadArguments, ExitCode, InputFileError, OutputWriteError, WooRedactError
-from .files import STATE_FILE, atomic_path, converted_dir, reviewed_path, sha256_of
-from .model import DocResult, Finding
+from ..errors import BadArguments, ExitCode, InputFileError, OutputWriteError, WooRedactError
+from ..files import STATE_FILE, atomic_path, converted_dir, reviewed_path, sha256_of
+from ..model import DocResult, Finding
 from .overview import write_overview
-from .people import load_people, people_checksum
+from ..decide.people import load_people, people_checksum
 from .review import apply_review
-from .rules import Rules
+from ..rules import Rules
 from .state import State
 from .workers import WORKER, cannot_write, in_pool, is_document, settle_gc, work
 

@@ -98,7 +98,7 @@ def _stages(out: Path) -> str:
     import json
     import sqlite3
 
-    from woo_redact.batch.run import STATE_FILE
+    from woo_redact.files import STATE_FILE
 
     totals: dict[str, float] = {}
     with sqlite3.connect(out / STATE_FILE) as db:

@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, make_pdf, page_text
 
-from woo_redact.batch.run import STATE_FILE, run_batch
+from woo_redact.batch.run import run_batch
+from woo_redact.files import STATE_FILE
 from woo_redact.cli import main
 from woo_redact.errors import ExitCode
 

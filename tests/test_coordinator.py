@@ -38,7 +38,8 @@ import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from conftest import make_pdf, page_text  # noqa: E402
 
-from woo_redact.batch.run import STATE_FILE, run_batch
+from woo_redact.batch.run import run_batch
+from woo_redact.files import STATE_FILE
 from woo_redact.cli import main
 from woo_redact.errors import ExitCode
 

@@ -160,7 +160,7 @@ def test_each_crop_on_a_sheet_shows_its_own_place_also_where_crops_of_a_line_ove
 def test_sections_the_workers_prepared_make_the_same_page(batch_out, rules, tmp_path):
     """Each worker prepares its document's section beside the crops; the overview takes it only when
     the database's decisions are still the ones it was made of, and the page is the same either way."""
-    from woo_redact.batch.run import overview
+    from woo_redact.batch import overview
     from woo_redact.batch.state import State
 
     batch_out = shutil.copytree(batch_out, tmp_path / "out")  # decisions are changed below

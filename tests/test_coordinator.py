@@ -30,7 +30,6 @@ def test_the_first_run_says_how_the_name_cache_build_goes_in_its_own_words(tmp_p
 
 
 # ------------------------------------------------------------------------------------ helpers
-import hashlib  # noqa: E402
 import signal  # noqa: E402
 import sqlite3  # noqa: E402
 

@@ -112,7 +112,7 @@ def test_hidden_text_is_removed_not_refused(tmp_path, rules, engine, place):
 
 
 def test_shown_strings_decode_escapes_as_a_reader_does():
-    from woo_redact.pdf.verify import shown_strings
+    from woo_redact.pdf.strings import shown_strings
 
     text = shown_strings(rb"BT (Jan\8 Vlas\142loem) Tj (x\(y\)) Tj [(Jor) -20 (rit)] TJ <4A616E> Tj ET")
     assert "Vlasbloem" in text and "x(y)" in text and "Jorrit" in text and "Jan8" in text

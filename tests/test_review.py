@@ -271,7 +271,6 @@ def test_preview_boxes_are_drawn_by_their_appearance_streams(tmp_path, rules, en
     preview = out / "preview" / "nota.pdf"
     with pymupdf.open(preview) as doc:
         page = doc[1]
-        words = {w[4]: pymupdf.Rect(w[:4]) for w in page.get_text("words")}
         proposed = [a.rect for a in page.annots() if a.info["subject"] == "5.1.2e"]
         kept = [a.rect for a in page.annots() if a.info["subject"] == "keep"]
         assert proposed and kept

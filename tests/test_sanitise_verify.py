@@ -4,7 +4,6 @@ All PDFs are built here with PyMuPDF; nothing is read from disk except what the 
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pikepdf
@@ -12,7 +11,8 @@ import pymupdf
 import pytest
 
 from woo_redact.pdf.sanitise import sanitise
-from woo_redact.pdf.verify import Leak, Report, Secrets, verify
+from woo_redact.pdf.verify import Leak, Report, verify
+from woo_redact.pdf.strings import Secrets
 
 NAME = "Marieke Brouwersma"
 EMAIL = "marieke.brouwersma@minbzk.nl"

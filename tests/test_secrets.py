@@ -14,9 +14,9 @@ from conftest import make_pdf, page_text
 from woo_redact.cli import main
 from woo_redact.model import Finding
 from woo_redact.batch.pipeline import process
-from woo_redact.pdf.sanitise import sanitise
 from woo_redact.decide.secrets import secret_forms
-from woo_redact.pdf.verify import Secrets, verify
+from woo_redact.pdf.verify import verify
+from woo_redact.pdf.strings import Secrets
 
 
 def _f(text, entity="PERSON", decision="redact", person=None, fid=None):
@@ -143,7 +143,7 @@ FORMS = ["bakkerveld", USER, "q.bakkerveld", "quinten"]
 
 def _decoded_strings(path):
     """Every string and name the file holds, decoded, with its content streams' shown text."""
-    from woo_redact.pdf.verify import decoded_atoms, objects, shown_strings, stream_bytes
+    from woo_redact.pdf.strings import decoded_atoms, objects, shown_strings, stream_bytes
 
     out = []
     with pikepdf.open(path) as pdf:

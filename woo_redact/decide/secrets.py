@@ -17,7 +17,7 @@ Text under a rectangle that a reviewer drew, and text found under a fake black b
 their place only: verification checks that nothing is left under the box.
 
 `secret_forms` is the one place where these forms are made; the pipeline, `apply` and the bundle check
-use it, and `verify.Secrets` searches them.
+use it, and `pdf.strings.Secrets` searches them.
 """
 from __future__ import annotations
 

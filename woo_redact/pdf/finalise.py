@@ -17,7 +17,8 @@ from ..model import Finding
 from ..rules import Rules
 from .sanitise import sanitise
 from ..decide.secrets import SecretForms
-from .verify import Secrets, verify
+from .verify import verify
+from .strings import Secrets
 
 
 @contextmanager

@@ -32,8 +32,8 @@ import pikepdf
 import pymupdf
 from pikepdf import Array, Dictionary, Name, String
 
-from woo_redact.errors import EncryptedPdfError, InputFileError, OutputError
-from woo_redact.pdf.verify import FREE_NAMES, REVISION_END, Secrets, cmap_texts, is_type, objects, shown_strings, stream_bytes, text_of
+from ..errors import EncryptedPdfError, InputFileError, OutputError
+from .strings import FREE_NAMES, REVISION_END, Secrets, cmap_texts, is_type, objects, shown_strings, stream_bytes, text_of
 
 PRODUCER = "woo-redact"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pikepdf
 import pymupdf
@@ -228,6 +229,46 @@ def test_a_glyph_left_under_a_box_is_reported_with_its_place(tmp_path):
     report = verify(tmp_path / "covered.pdf", [], boxes={0: [tuple(rect)]}, labels=["5.1.2e"])
     assert [(leak.channel, leak.page) for leak in report.leaks] == [("under_box", 1)]
     assert "under_box: page 1 at" in report.summary()
+
+
+def _labelled_box(tmp_path, text_in_box: str, name: str) -> tuple[Path, tuple]:
+    """A page with a black box whose label is written in it, and `text_in_box` written over it too."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Opgesteld door Quinten Bakkerveld op maandag", fontname="helv", fontsize=11)
+    rect = page.search_for("Bakkerveld")[0]
+    box = (rect.x0 - 20, rect.y0, rect.x1 + 20, rect.y1)
+    page.draw_rect(box, fill=(0, 0, 0))
+    page.insert_text((box[0] + 2, rect.y1 - 2), text_in_box, fontname="helv", fontsize=6, color=(1, 1, 1))
+    doc.save(tmp_path / name)
+    return tmp_path / name, box
+
+
+@pytest.mark.parametrize("in_box", ["5.1.2e", "5.1.2e Kroeze", "5.1.2eK", "K 5.1.2e"])
+def test_a_glyph_beside_a_label_under_its_box_is_reported(tmp_path, in_box):
+    """The label's own words are left alone; a glyph of anything else under the box is a leak, also when
+    it stands on the label's line or touches the label (the original name is there too, covered)."""
+    path, box = _labelled_box(tmp_path, in_box, "covered.pdf")
+    report = verify(path, [], boxes={0: [box]}, labels=["5.1.2e"])
+    assert [leak.channel for leak in report.leaks] and {leak.channel for leak in report.leaks} == {"under_box"}
+
+
+def test_only_the_label_under_a_burned_box_passes(tmp_path):
+    src = make_pdf(tmp_path / "n.pdf", ["Opgesteld door Quinten Bakkerveld op maandag"])
+    with pymupdf.open(src) as doc:
+        rect = doc[0].search_for("Bakkerveld")[0]
+        box = (rect.x0 - 20, rect.y0, rect.x1 + 20, rect.y1)
+        doc[0].add_redact_annot(box, text="5.1.2e", fontsize=6, fill=(0, 0, 0), text_color=(1, 1, 1))
+        doc[0].apply_redactions()
+        doc.save(tmp_path / "burned.pdf")
+    report = verify(tmp_path / "burned.pdf", [], boxes={0: [box]}, labels=["5.1.2e"])
+    assert report.ok, report.summary()
+    # a word beside it that is not the label, written into the box afterwards, is found
+    with pymupdf.open(tmp_path / "burned.pdf") as doc:
+        doc[0].insert_text((box[0] + 1, box[3] - 1), "Q", fontname="helv", fontsize=6)
+        doc.save(tmp_path / "q.pdf")
+    assert {leak.channel for leak in verify(tmp_path / "q.pdf", [], boxes={0: [box]}, labels=["5.1.2e"]).leaks} \
+        == {"under_box"}
 
 
 def test_ocr_words_with_a_secret_must_lie_under_a_box(tmp_path):

@@ -134,34 +134,34 @@ class _Search:
 
 
 class _TextPages:
-    """Each page and its text, read once (also beside the page, ligatures expanded)."""
+    """Each page and its words, read once (also beside the page, ligatures expanded)."""
 
     def __init__(self, doc: pymupdf.Document):
         self.doc = doc
-        self._read: dict[int, tuple[pymupdf.Page, pymupdf.TextPage]] = {}
+        self._read: dict[int, tuple[pymupdf.Page, list]] = {}
 
-    def __call__(self, number: int) -> tuple[pymupdf.Page, pymupdf.TextPage]:
+    def __call__(self, number: int) -> tuple[pymupdf.Page, list]:
         got = self._read.get(number)
         if got is None:
             page = self.doc[number]
-            got = self._read[number] = (page, page.get_textpage(flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT()))
+            got = self._read[number] = (page, page.get_text("words", flags=PAGE_TEXT_FLAGS,
+                                                            clip=pymupdf.INFINITE_RECT()))
         return got
 
 
-def _page_words(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> str:
-    """A page's text as lines of words (also beside the page), ligatures expanded."""
-    lines: dict[tuple[int, int], list[str]] = {}
-    if textpage is None:
-        textpage = page.get_textpage(flags=PAGE_TEXT_FLAGS, clip=pymupdf.INFINITE_RECT())
-    for w in page.get_text("words", textpage=textpage):
-        lines.setdefault((w[5], w[6]), []).append(w[4])
-    return "\n".join(" ".join(words) for words in lines.values())
+def _lines(words: list) -> dict[tuple[int, int], list]:
+    """The words of a page by (block, line), in reading order."""
+    lines: dict[tuple[int, int], list] = {}
+    for w in words:
+        lines.setdefault((w[5], w[6]), []).append(w)
+    return lines
 
 
 def _check_page_text(search: _Search, doc: pymupdf.Document, pages: _TextPages) -> None:
     for number in range(doc.page_count):
-        page, textpage = pages(number)
-        found = search.secrets.text(_page_words(page, textpage))
+        page, words = pages(number)
+        text = "\n".join(" ".join(w[4] for w in line) for line in _lines(words).values())
+        found = search.secrets.text(text)
         for i in sorted(found):
             rects = page.search_for(search.secrets.secrets[i], clip=pymupdf.INFINITE_RECT()) or [None]
             for rect in rects[:3]:
@@ -183,6 +183,25 @@ def _label_chars(text: str, labels: list[str]) -> set[int]:
     return out
 
 
+def _only_labels(words: list, rects: list[Rect], labels: list[str]) -> bool:
+    """Whether every word that reaches into a box is part of a label written on its line: then no glyph
+    of anything else can lie under a box (a character under a box belongs to a word that reaches into
+    it), and the characters need not be read one by one."""
+    for line in _lines(words).values():
+        text, starts = "", []
+        for w in line:
+            starts.append(len(text) + (1 if text else 0))
+            text += (" " if text else "") + w[4]
+        covered = None
+        for w, at in zip(line, starts):
+            if any(w[0] < r[2] - 0.5 and w[2] > r[0] + 0.5 and w[1] < r[3] - 0.5 and w[3] > r[1] + 0.5 for r in rects):
+                if covered is None:
+                    covered = _label_chars(text, labels)
+                if not all(k in covered for k in range(at, at + len(w[4]))):
+                    return False
+    return True
+
+
 def _check_under_boxes(search: _Search, doc: pymupdf.Document, boxes: dict[int, list[Rect]],
                        labels: Iterable[str], pages: _TextPages) -> None:
     """No glyph may be left under a burned-in box, except those of the box's own label."""
@@ -190,7 +209,9 @@ def _check_under_boxes(search: _Search, doc: pymupdf.Document, boxes: dict[int, 
     for pno, rects in sorted(boxes.items()):
         if pno >= doc.page_count or not rects:
             continue
-        page, _ = pages(pno)
+        page, words = pages(pno)
+        if _only_labels(words, rects, labels):
+            continue  # the usual page: under its boxes only their labels
         y0 = min(r[1] for r in rects) - 5
         y1 = max(r[3] for r in rects) + 5
         # whole lines: a label written wider than the box it stands in is read whole (the band of the

@@ -50,7 +50,7 @@ from .redacted import fold, name_has_secret, scrub, secret_pattern
 from .sitemaps import MAX_SITEMAP_URLS, robots_txt, robots_warning, sitemap_files
 from .textversions import redacted_text
 from .times import amsterdam, stamp
-from .vocabularies import ORGANISATION_LISTS, find_category, publisher_file, value_lists
+from .vocabularies import find_category, publisher_file, rules_publisher, value_lists
 
 
 @dataclass
@@ -69,18 +69,6 @@ class BundleReport:
             if r.source == source:
                 return r
         raise KeyError(source)
-
-
-def _publisher(rules: Rules) -> tuple[str, str]:
-    spec = rules.publisher.get("publisher") or {}
-    name, tooi = spec.get("name"), spec.get("tooi")
-    if not isinstance(name, str) or not isinstance(tooi, str) or not name.strip():
-        raise RulesError(f"{publisher_file(rules)}: publisher needs a 'name' and a 'tooi' URI")
-    lists = value_lists()
-    if not any(tooi in lists.get(n, {}) for n in ORGANISATION_LISTS):
-        raise RulesError(f"{publisher_file(rules)}: publisher tooi {tooi!r} is not an organisation in the "
-                         f"TOOI value lists of DiWoo 0.9.8")
-    return name.strip(), tooi
 
 
 
@@ -134,7 +122,7 @@ def build_bundle(items: Sequence[BundleItem], out: Path, rules: Rules, *, base_u
     """
     out = Path(out)
     base = _base_url(base_url)
-    publisher = _publisher(rules)
+    publisher = rules_publisher(rules)
     configured = rules.publisher.get("information_category") or "014"
     if isinstance(configured, int):  # YAML reads 014 as the octal number 12
         raise RulesError(f"{publisher_file(rules)}: write information_category in quotes (\"014\"), "

@@ -63,7 +63,8 @@ def find_category(value, rules: Rules | None = None) -> dict:
                      f"(a number 001-017, a TOOI URI or a label from woo-informatiecategorieen.json)")
 
 
-def _publisher(rules: Rules) -> tuple[str, str]:
+def rules_publisher(rules: Rules) -> tuple[str, str]:
+    """The publisher of rules/publisher.yaml: its name and TOOI URI, checked against DiWoo's value lists."""
     spec = rules.publisher.get("publisher") or {}
     name, tooi = spec.get("name"), spec.get("tooi")
     if not isinstance(name, str) or not isinstance(tooi, str) or not name.strip():

@@ -13,7 +13,7 @@ import pikepdf
 
 from ..errors import InputFileError, WooRedactError
 from .pipeline import analyse
-from ..pdf.read import open_pdf
+from ..pdf.read import open_pdf, structure_values
 from ..rules import Rules
 from ..pdf.verify import verify
 
@@ -111,26 +111,7 @@ def _actual_or_alt(pdf: pikepdf.Pdf, rx: re.Pattern) -> bool:
                     value = operands[1].get(key)
                     if value is not None and rx.search(str(value)):
                         return True
-    stack = [pdf.Root.get("/StructTreeRoot")]
-    seen = set()
-    while stack:
-        node = stack.pop()
-        if node is None:
-            continue
-        if isinstance(node, pikepdf.Array):
-            stack.extend(node)
-            continue
-        if not isinstance(node, pikepdf.Dictionary):
-            continue
-        if node.is_indirect:
-            if node.objgen in seen:
-                continue
-            seen.add(node.objgen)
-        for key in ("/Alt", "/ActualText", "/E"):
-            if key in node and rx.search(str(node[key])):
-                return True
-        stack.append(node.get("/K"))
-    return False
+    return any(rx.search(str(value)) for value in structure_values(pdf, ("/Alt", "/ActualText", "/E")))
 
 
 def _channels(path: Path, password: str | None) -> list[str]:

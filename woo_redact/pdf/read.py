@@ -7,6 +7,7 @@ character span maps back to the exact word boxes, also when a name wraps over tw
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -288,27 +289,32 @@ def _structure_texts(path: Path, password: str | None = None, limit: int = 500_0
         pdf = pikepdf.open(path, password=password or "")
     except Exception:
         return []
-    out: list[str] = []
     with pdf:
-        todo = [pdf.Root.get("/StructTreeRoot")]
-        seen: set[tuple[int, int]] = set()
-        while todo and len(seen) < limit:
-            node = todo.pop()
-            if isinstance(node, pikepdf.Array):
-                todo.extend(node)
+        return [str(value) for value in structure_values(pdf, STRUCTURE_TEXTS, limit)
+                if isinstance(value, pikepdf.String) and str(value).strip()]
+
+
+def structure_values(pdf: pikepdf.Pdf, keys: tuple[str, ...], limit: int = 500_000) -> Iterator:
+    """The values of `keys` in every element of the structure tree (a tagged PDF's /Alt, /ActualText,
+    /E, /T), each element once, at most `limit` of them."""
+    todo = [pdf.Root.get("/StructTreeRoot")]
+    seen: set[tuple[int, int]] = set()
+    while todo and len(seen) < limit:
+        node = todo.pop()
+        if isinstance(node, pikepdf.Array):
+            todo.extend(node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        if node.is_indirect:
+            if node.objgen in seen:
                 continue
-            if not isinstance(node, pikepdf.Dictionary):
-                continue
-            if node.is_indirect:
-                if node.objgen in seen:
-                    continue
-                seen.add(node.objgen)
-            for key in STRUCTURE_TEXTS:
-                value = node.get(key)
-                if isinstance(value, pikepdf.String) and str(value).strip():
-                    out.append(str(value))
-            todo.append(node.get("/K"))  # the element's kids: elements, or marked content
-    return out
+            seen.add(node.objgen)
+        for key in keys:
+            value = node.get(key)
+            if value is not None:
+                yield value
+        todo.append(node.get("/K"))  # the element's kids: elements, or marked content
 
 
 def _extra_texts(doc: pymupdf.Document) -> list[str]:

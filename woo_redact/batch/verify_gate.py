@@ -6,15 +6,16 @@ JavaScript, and older revisions kept by incremental saves.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pikepdf
 
+from ..decide.secrets import SecretForms
 from ..errors import InputFileError, WooRedactError
 from .pipeline import analyse
 from ..pdf.read import open_pdf, structure_values
 from ..rules import Rules
+from ..pdf.strings import Secrets
 from ..pdf.verify import verify
 
 # what verify's channels are called in the report
@@ -64,15 +65,10 @@ def _check_file(path: Path, rules: Rules, password: str | None = None) -> list[s
     return problems
 
 
-def _matcher(secrets: list[str]) -> re.Pattern:
-    words = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
-    return re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words), re.IGNORECASE)
-
-
-def _hidden(path: Path, secrets: list[str], password: str | None) -> list[str]:
+def _hidden(path: Path, secrets: SecretForms, password: str | None) -> list[str]:
     """Personal data in places a reader does not see: hidden text (white, tiny, invisible), hidden
-    layers, /ActualText and /Alt, page labels."""
-    rx = _matcher(secrets)
+    layers, /ActualText and /Alt, page labels. Matched as verification matches (`Secrets`)."""
+    found = Secrets(secrets)
     out: list[str] = []
     doc = open_pdf(path, password)  # opened with every layer on, as the pipeline reads it
     try:
@@ -82,13 +78,13 @@ def _hidden(path: Path, secrets: list[str], password: str | None) -> list[str]:
                 text = "".join(chr(c[0]) for c in span["chars"])
                 white = all(c > 0.95 for c in (span.get("color") or (0,)))
                 if (span.get("type") == 3 or span.get("size", 10) < 3 or white or span.get("opacity", 1) < 0.05) \
-                        and rx.search(text):
+                        and found.text(text):
                     hidden_pages.add(page.number + 1)
         if hidden_pages:
             out.append("verborgen tekst met persoonsgegevens (wit, heel klein of onzichtbaar) / hidden text with "
                        f"personal data (p. {', '.join(map(str, sorted(hidden_pages)))})")
         labels = " ".join(str(lbl.get("prefix", "")) for lbl in doc.get_page_labels())
-        if rx.search(labels):
+        if found.any_loose(labels):
             out.append("paginalabels met persoonsgegevens / page labels with personal data")
     finally:
         doc.close()
@@ -97,21 +93,21 @@ def _hidden(path: Path, secrets: list[str], password: str | None) -> list[str]:
         off = ocp.get("/D", {}).get("/OFF") if ocp is not None else None
         if off is not None and len(off):
             out.append(f"verborgen laag: {len(off)} laag/lagen uitgeschakeld / hidden layer(s) switched off")
-        if _actual_or_alt(pdf, rx):
+        if _actual_or_alt(pdf, found):
             out.append("ActualText/Alt met persoonsgegevens / ActualText or Alt with personal data")
     return out
 
 
-def _actual_or_alt(pdf: pikepdf.Pdf, rx: re.Pattern) -> bool:
+def _actual_or_alt(pdf: pikepdf.Pdf, found: Secrets) -> bool:
     """Replacement and alternative texts (/ActualText in marked content, /Alt in the structure tree)."""
     for page in pdf.pages:
         for operands, operator in pikepdf.parse_content_stream(page):
             if str(operator) in ("BDC", "DP") and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
                 for key in ("/ActualText", "/Alt", "/E"):
                     value = operands[1].get(key)
-                    if value is not None and rx.search(str(value)):
+                    if value is not None and found.any_loose(str(value)):
                         return True
-    return any(rx.search(str(value)) for value in structure_values(pdf, ("/Alt", "/ActualText", "/E")))
+    return any(found.any_loose(str(value)) for value in structure_values(pdf, ("/Alt", "/ActualText", "/E")))
 
 
 def _channels(path: Path, password: str | None) -> list[str]:

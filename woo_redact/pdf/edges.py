@@ -51,21 +51,8 @@ def _trim(pdf, document: Document, findings: list[Finding]) -> dict[int, list[tu
     words = document.words
     starts = [w.start for w in words]
     text = document.text
-    kept: dict[int, list[tuple]] = {}
-    chars: dict[tuple, list | None] = {}
-    # per page the area of the words a box may be trimmed in: the characters are read there, once
-    area: dict[int, list[float]] = {}
-    for f in findings:
-        if f.decision != "redact" or not f.boxes or f.end <= f.start:
-            continue
-        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
-        while i < len(words) and words[i].start < f.end:
-            w = words[i]
-            if w.end > f.start and (w.start < f.start or w.end > f.end):
-                a = area.setdefault(w.page, list(w.rect))
-                a[:] = min(a[0], w.rect[0]), min(a[1], w.rect[1]), max(a[2], w.rect[2]), max(a[3], w.rect[3])
-            i += 1
-    chars["area"] = area
+    # per finding its words line by line, and the words at its ends that carry punctuation outside it
+    todo = []
     for f in findings:
         if f.decision != "redact" or not f.boxes or f.end <= f.start:
             continue
@@ -75,20 +62,25 @@ def _trim(pdf, document: Document, findings: list[Finding]) -> dict[int, list[tu
             if words[i].end > f.start:
                 per_line.setdefault(words[i].line, []).append(words[i])
             i += 1
+        todo.append((f, list(per_line.values())))
+    chars = _Characters(pdf, [w for f, lines in todo for line in lines for w in (line[0], line[-1])
+                              if w.start < f.start or w.end > f.end])
+    kept: dict[int, list[tuple]] = {}
+    for f, lines in todo:
         changed = False
         boxes = []
-        for line_words in per_line.values():
+        for line_words in lines:
             rects = [list(w.rect) for w in line_words]
             first, last = line_words[0], line_words[-1]
             if last.end > f.end and _outside_is_punctuation(text[f.end:last.end]):
-                cut = _char_edges(pdf, last, chars)
+                cut = chars.edges(last)
                 k = f.end - last.start
                 if cut is not None and 0 < k < len(cut):
                     rects[-1][2] = cut[k - 1][2]
                     kept.setdefault(last.page, []).append((cut[k][0], last.rect[1], last.rect[2], last.rect[3]))
                     changed = True
             if first.start < f.start and _outside_is_punctuation(text[first.start:f.start]):
-                cut = _char_edges(pdf, first, chars)
+                cut = chars.edges(first)
                 k = f.start - first.start
                 if cut is not None and 0 < k < len(cut):
                     rects[0][0] = cut[k][0]
@@ -101,46 +93,55 @@ def _trim(pdf, document: Document, findings: list[Finding]) -> dict[int, list[tu
     return kept
 
 
-def _char_edges(pdf, word: Word, cache: dict) -> list[tuple] | None:
-    """The boxes of a word's characters, in reading order, when the PDF's characters under it match the
-    word one to one on a horizontal line; else None."""
-    key = (word.page, tuple(word.rect))
-    if key in cache:
-        return cache[key]
-    x0, y0, x1, y1 = word.rect
-    boxes = []
-    horizontal = True
-    for bx0, by0, bx1, by1, c, level in _page_chars(pdf, word.page, cache):
-        cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
-        if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
-            boxes.append((bx0, by0, bx1, by1, c))
-            horizontal = horizontal and level
-    boxes.sort(key=lambda b: b[0])
-    found = [b[:4] for b in boxes] if horizontal and "".join(b[4] for b in boxes) == word.text else None
-    cache[key] = found
-    return found
+class _Characters:
+    """The characters under words, read once per page in the area of the words that may be asked for
+    (a text extraction per word cost more than the rest of this stage)."""
 
+    def __init__(self, pdf, words: list[Word]):
+        self._pdf = pdf
+        self._area: dict[int, tuple] = {}
+        for w in words:
+            a = self._area.get(w.page, w.rect)
+            self._area[w.page] = (min(a[0], w.rect[0]), min(a[1], w.rect[1]),
+                                  max(a[2], w.rect[2]), max(a[3], w.rect[3]))
+        self._pages: dict[int, list[tuple]] = {}
+        self._edges: dict[tuple, list[tuple] | None] = {}
 
-def _page_chars(pdf, pno: int, cache: dict) -> list[tuple]:
-    """The visible characters of a page (where words may be trimmed) with their boxes and whether their
-    line runs left to right, read once per page (a text extraction per word cost more than the rest of
-    this stage)."""
-    key = ("page", pno)
-    chars = cache.get(key)
-    if chars is None:
-        chars = []
-        try:
-            x0, y0, x1, y1 = cache["area"][pno]
-            raw = pdf[pno].get_text("rawdict", flags=0, clip=pymupdf.Rect(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-        except Exception:  # a page MuPDF cannot read again: its words are covered whole
-            raw = {"blocks": []}
-        for block in raw.get("blocks", []):
-            for line in block.get("lines", []):
-                dx, dy = line.get("dir", (1, 0))
-                level = abs(dy) <= 1e-3 and dx > 0
-                for span in line.get("spans", []):
-                    for ch in span.get("chars", []):
-                        if ch["c"].strip():
-                            chars.append((*ch["bbox"], ch["c"], level))
-        cache[key] = chars
-    return chars
+    def edges(self, word: Word) -> list[tuple] | None:
+        """The boxes of a word's characters, in reading order, when the PDF's characters under it match
+        the word one to one on a horizontal line; else None."""
+        key = (word.page, tuple(word.rect))
+        if key not in self._edges:
+            x0, y0, x1, y1 = word.rect
+            boxes = []
+            horizontal = True
+            for bx0, by0, bx1, by1, c, level in self._page(word.page):
+                cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+                if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
+                    boxes.append((bx0, by0, bx1, by1, c))
+                    horizontal = horizontal and level
+            boxes.sort(key=lambda b: b[0])
+            same = horizontal and "".join(b[4] for b in boxes) == word.text
+            self._edges[key] = [b[:4] for b in boxes] if same else None
+        return self._edges[key]
+
+    def _page(self, pno: int) -> list[tuple]:
+        """The visible characters in the page's area, each with its box and whether its line runs left
+        to right."""
+        chars = self._pages.get(pno)
+        if chars is None:
+            chars = self._pages[pno] = []
+            x0, y0, x1, y1 = self._area.get(pno, (0, 0, 0, 0))
+            try:
+                raw = self._pdf[pno].get_text("rawdict", flags=0, clip=pymupdf.Rect(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+            except Exception:  # a page MuPDF cannot read again: its words are covered whole
+                raw = {"blocks": []}
+            for block in raw.get("blocks", []):
+                for line in block.get("lines", []):
+                    dx, dy = line.get("dir", (1, 0))
+                    level = abs(dy) <= 1e-3 and dx > 0
+                    for span in line.get("spans", []):
+                        for ch in span.get("chars", []):
+                            if ch["c"].strip():
+                                chars.append((*ch["bbox"], ch["c"], level))
+        return chars

@@ -52,6 +52,15 @@ class HeaderField:
 
 
 @dataclass
+class PageLayout:
+    """A page as reading it found, for burn-in's widening of its boxes (`burn.pad_boxes`): the boxes
+    of its words (and of punctuation left readable beside a box) and its vertical rules."""
+
+    words: list[Rect]
+    rules: list[Rect]
+
+
+@dataclass
 class Document:
     """A document as read: its text (pages joined), words with boxes, header fields and metadata."""
 
@@ -73,6 +82,8 @@ class Document:
     # areas someone marked for redaction in the incoming file and did not apply (/Redact annotations),
     # with the annotation's overlay text or contents (a ground's code, perhaps)
     marked: list[tuple[int, Rect, str]] = field(default_factory=list)
+    # per page its thin vertical lines (table cell borders), as read: a widened box must not swallow them
+    vertical_rules: dict[int, list[Rect]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -85,6 +96,12 @@ class Document:
     def image_words(self) -> dict[int, list[Word]]:
         """Per page whose images OCR read, the page's words, those read from its images among them."""
         return self.words_on(self.image_text_pages)
+
+    def layouts(self, pages, marks: dict[int, list[Rect]]) -> dict[int, PageLayout]:
+        """What widening the boxes of each of `pages` must leave readable, from what reading found:
+        its words, the punctuation `marks` left readable beside a box ("Hoi ▮,"), its vertical rules."""
+        return {p: PageLayout([w.rect for w in words] + marks.get(p, []), self.vertical_rules.get(p, []))
+                for p, words in self.words_on(pages).items()}
 
     def words_on(self, pages) -> dict[int, list[Word]]:
         """The words of each of `pages` (page numbers), in reading order."""

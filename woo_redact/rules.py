@@ -86,11 +86,19 @@ class Rules:
         return self.entity_grounds.get(entity, self.default_ground)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser: a tenth of the start-up's YAML time
+
+
+def load_yaml_text(text: str) -> Any:
+    """YAML as `yaml.safe_load` reads it, with libyaml's parser where PyYAML was built with it."""
+    return yaml.load(text, Loader=_LOADER)
+
+
 def _load_yaml(path: Path) -> Any:
     if not path.is_file():
         raise RulesError(f"{path}: rules file missing")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml_text(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -183,12 +183,18 @@ def render_crops(src: Path, out_dir: Path, sha256: str, places: list[tuple[int, 
             first = next(iter(crops.values()))
             dst = out_dir / first.sheet
             if not dst.exists():
-                shown = page.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), colorspace=pymupdf.csGRAY)
+                # only the part of the page that holds its regions is drawn
+                regions = {(c.region, c.region_at) for c in crops.values()}
+                area = pymupdf.IRect(min(r[0] for r, _ in regions), min(r[1] for r, _ in regions),
+                                     max(r[2] for r, _ in regions), max(r[3] for r, _ in regions))
+                shown = page.get_pixmap(matrix=pymupdf.Matrix(ZOOM, ZOOM), colorspace=pymupdf.csGRAY,
+                                        clip=pymupdf.Rect(area) / ZOOM)
+                at = shown.x, shown.y
                 sheet = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, *first.sheet_size), False)
                 sheet.clear_with(255)
-                for (x0, y0, x1, y1), (ax, ay) in {(c.region, c.region_at) for c in crops.values()}:
+                for (x0, y0, x1, y1), (ax, ay) in regions:
                     # a region's pixels moved to their place on the sheet
-                    shown.set_origin(ax - x0, ay - y0)
+                    shown.set_origin(ax - x0 + at[0], ay - y0 + at[1])
                     sheet.copy(shown, (ax, ay, ax + x1 - x0, ay + y1 - y0))
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 tmp = dst.with_name(f".{dst.name}.tmp")

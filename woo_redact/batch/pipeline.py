@@ -190,9 +190,8 @@ def _process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None, pas
             result.warnings += finalise(path, result.redacted, redactions, analysis.secrets, rules, password,
                                         title, text_layer=document.ocr_words(), stages=result.stages,
                                         image_words=document.image_words(),
-                                        page_words={p: [w.rect for w in words] + analysis.readable_marks.get(p, [])
-                                                    for p, words in
-                                                    document.words_on({p for f in redactions for p, _ in f.boxes}).items()})
+                                        layouts=document.layouts({p for f in redactions for p, _ in f.boxes},
+                                                                 analysis.readable_marks))
             fjson = out_dir / "findings" / (Path(name).stem + ".json")  # written while the helper works
             with atomic_path(fjson) as tmp:
                 tmp.write_text(findings_text(findings_json(path, analysis, rules, digest)), encoding="utf-8")

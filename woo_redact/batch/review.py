@@ -27,7 +27,7 @@ from ..errors import InputFileError
 from ..files import STATE_FILE, atomic_path, reviewed_path, sha256_file
 from ..pdf.finalise import finalise
 from ..pdf.mark import COVER_KEY, INCOMING_PREFIX, LABELS_KEY, NOTE_PREFIX, SOURCE_KEY, cover_pages
-from ..model import DocResult, Finding, findings_text
+from ..model import DocResult, Finding, PageLayout, findings_text
 from .overview import write_overview
 from ..decide.people import decide_person, person_key
 from ..pdf.read import open_pdf, read
@@ -177,7 +177,7 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
         boxes = review.accepted + review.added
         result.warnings = finalise(bare, final, boxes, secrets, rules, shown_as=preview,
                                    text_layer=document.ocr_words(), image_words=document.image_words(),
-                                   page_words=_page_words(bare, document, decided, {p for f in boxes for p, _ in f.boxes}))
+                                   layouts=_layouts(bare, document, decided, {p for f in boxes for p, _ in f.boxes}))
         result.warnings += _conflicts(decided, review.added)
         if followed:
             result.warnings.append(f"{len(followed)} voorstel(len) vervallen: de beoordelaar hield deze persoon "
@@ -193,14 +193,15 @@ def apply_review(preview: Path, out_dir: Path, rules: Rules, findings_path: Path
     return result
 
 
-def _page_words(bare: Path, document, decided: list[Finding], pages: set[int]) -> dict[int, list]:
-    """Per page the boxes of its words and of the punctuation the batch left readable beside a box
-    ("Hoi ▮,"): the burn-in widens boxes up to them, as it did for the batch's own output."""
+def _layouts(bare: Path, document, decided: list[Finding], pages: set[int]) -> dict[int, PageLayout]:
+    """Per page the boxes of its words, of the punctuation the batch left readable beside a box
+    ("Hoi ▮,") and its vertical rules: the burn-in widens boxes up to them, as it did for the batch's
+    own output."""
     probe = [dataclasses.replace(f, boxes=[]) for f in decided if f.decision == "redact" and f.end > f.start
              and f.entity != "MANUAL"]
     map_boxes(document, probe)
     marks = trim_punctuation(lambda: open_pdf(bare), document, probe)
-    return {p: [w.rect for w in words] + marks.get(p, []) for p, words in document.words_on(pages).items()}
+    return document.layouts(pages, marks)
 
 
 def _spans_of_drawn_boxes(document, added: list[Finding]) -> None:

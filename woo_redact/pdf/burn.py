@@ -16,8 +16,8 @@ from pathlib import Path
 import pymupdf
 
 from . import glyphs, pdfops
-from ..model import Finding, Rect, Word
-from .read import open_pdf
+from ..model import Finding, PageLayout, Rect, Word
+from .read import open_pdf, vertical_rules
 from ..rules import Rules
 
 FONT = "helv"
@@ -96,14 +96,14 @@ TALL = 50.0  # points: words and boxes are lower than this; table rules may be t
 
 
 def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool],
-              widths: list[float], ocr_words: list[Word] = (), words: list[Rect] | None = None) -> list[tuple[Rect, str]]:
+              widths: list[float], ocr_words: list[Word] = (), layout: PageLayout | None = None) -> list[tuple[Rect, str]]:
     """Widen the boxes marked in `want` to the next width in `widths`, as far as the line has room:
     into the space before and after the name, never over a word that stays readable (in the text layer,
-    or `ocr_words` read from a scan's image), an image beside it, or another box. `words`: the boxes of
-    all the page's words when the caller has them already (read's words, OCR's among them)."""
+    or `ocr_words` read from a scan's image), an image beside it, or another box. `layout`: the page's
+    words (OCR's among them) and vertical rules as reading found them, when the caller has them."""
     plain = [tuple(r) for r, _ in boxes]
-    if words is not None:
-        found = [tuple(r) for r in words]
+    if layout is not None:
+        found = [tuple(r) for r in layout.words]
     else:
         found = [w[:4] for w in page.get_text("words")] + [tuple(w.rect) for w in ocr_words]
     words = sorted(((w[1] + w[3]) / 2, w) for w in found)
@@ -118,7 +118,7 @@ def pad_boxes(page: pymupdf.Page, boxes: list[tuple[Rect, str]], want: list[bool
     # logo, a signature) beside the name: the box would blank their pixels. A scan's page image holds
     # the box and limits nothing.
     # (MuPDF's own list of paths: get_drawings would make objects of every point of every path first)
-    readable += [r for r in (tuple(d["rect"]) for d in page.get_cdrawings()) if r[2] - r[0] < 3 and r[3] - r[1] > 4]
+    readable += [tuple(r) for r in layout.rules] if layout is not None else vertical_rules(page.get_cdrawings())
     if page.get_images(full=False):
         readable += [tuple(i["bbox"]) for i in page.get_image_info()]
     margin = min(36.0, page.rect.width * 0.05)
@@ -173,13 +173,13 @@ def fit_label(rect: pymupdf.Rect, label: str, code: str) -> tuple[str, float]:
 
 def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: str | None = None,
          text_layer: dict[int, list[Word]] | None = None, image_words: dict[int, list[Word]] | None = None,
-         page_words: dict[int, list[Rect]] | None = None) -> int:
+         layouts: dict[int, PageLayout] | None = None) -> int:
     """Write `src` with every redaction burned in to `dst`. Returns the number of boxes.
 
     `image_words`: per page whose images OCR read, its words (a widened box must not cover them).
     `text_layer`: per scanned page the words OCR read from its image; they are written back as invisible
     text (render mode 3) so that the redacted scan stays searchable — all but the words under a box.
-    `page_words`: per page the boxes of all its words as read (with OCR's), so that widening boxes need
+    `layouts`: per page its words (with OCR's) and vertical rules as read, so that widening boxes need
     not extract them again."""
     doc = open_pdf(src, password)
     font = pymupdf.Font(FONT)
@@ -204,7 +204,7 @@ def burn(src: Path, dst: Path, findings: list[Finding], rules: Rules, password: 
                 if any(want):
                     seen = (text_layer or {}).get(pno) or (image_words or {}).get(pno) or ()
                     planned[pno] = pad_boxes(doc[pno], boxes, want, rules.pad_widths, seen,
-                                             None if page_words is None else page_words.get(pno, []))
+                                             None if layouts is None else layouts.get(pno, PageLayout([], [])))
         for pno, boxes in planned.items():
             page = doc[pno]
             scanned = pno in (text_layer or {})

@@ -104,7 +104,7 @@ class _Characters:
             a = self._area.get(w.page, w.rect)
             self._area[w.page] = (min(a[0], w.rect[0]), min(a[1], w.rect[1]),
                                   max(a[2], w.rect[2]), max(a[3], w.rect[3]))
-        self._pages: dict[int, list[tuple]] = {}
+        self._pages: dict[int, tuple[list[float], list[tuple]]] = {}
         self._edges: dict[tuple, list[tuple] | None] = {}
 
     def edges(self, word: Word) -> list[tuple] | None:
@@ -113,24 +113,27 @@ class _Characters:
         key = (word.page, tuple(word.rect))
         if key not in self._edges:
             x0, y0, x1, y1 = word.rect
-            boxes = []
+            centres, chars = self._page(word.page)
+            found = []
             horizontal = True
-            for bx0, by0, bx1, by1, c, level in self._page(word.page):
-                cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
-                if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
-                    boxes.append((bx0, by0, bx1, by1, c))
+            # the characters whose centre lies in the word's box, looked up by their centre's x
+            for k in range(bisect.bisect_left(centres, x0 - 0.5), bisect.bisect_right(centres, x1 + 0.5)):
+                at, bx0, by0, bx1, by1, c, level = chars[k]
+                if y0 - 0.5 <= (by0 + by1) / 2 <= y1 + 0.5:
+                    found.append((at, (bx0, by0, bx1, by1, c)))
                     horizontal = horizontal and level
-            boxes.sort(key=lambda b: b[0])
+            found.sort()  # the page's order, then by left edge
+            boxes = sorted((b for _, b in found), key=lambda b: b[0])
             same = horizontal and "".join(b[4] for b in boxes) == word.text
             self._edges[key] = [b[:4] for b in boxes] if same else None
         return self._edges[key]
 
-    def _page(self, pno: int) -> list[tuple]:
-        """The visible characters in the page's area, each with its box and whether its line runs left
-        to right."""
-        chars = self._pages.get(pno)
-        if chars is None:
-            chars = self._pages[pno] = []
+    def _page(self, pno: int) -> tuple[list[float], list[tuple]]:
+        """The visible characters in the page's area, each with its place in the page's order, its box
+        and whether its line runs left to right; sorted by their centre's x, whose list comes first."""
+        got = self._pages.get(pno)
+        if got is None:
+            chars = []
             x0, y0, x1, y1 = self._area.get(pno, (0, 0, 0, 0))
             try:
                 raw = self._pdf[pno].get_text("rawdict", flags=0, clip=pymupdf.Rect(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
@@ -143,5 +146,7 @@ class _Characters:
                     for span in line.get("spans", []):
                         for ch in span.get("chars", []):
                             if ch["c"].strip():
-                                chars.append((*ch["bbox"], ch["c"], level))
-        return chars
+                                chars.append((len(chars), *ch["bbox"], ch["c"], level))
+            chars.sort(key=lambda ch: (ch[1] + ch[3]) / 2)
+            got = self._pages[pno] = ([(ch[1] + ch[3]) / 2 for ch in chars], chars)
+        return got

@@ -38,20 +38,20 @@ def box_labels(rules: Rules) -> set[str]:
 def finalise(src: Path, final: Path, redactions: list[Finding], secrets: SecretForms | list[str], rules: Rules,
              password: str | None = None, title: str | None = None, shown_as: Path | None = None,
              text_layer: dict | None = None, stages: dict | None = None, image_words: dict | None = None,
-             page_words: dict | None = None) -> list[str]:
+             layouts: dict | None = None) -> list[str]:
     """Burn in, sanitise and verify; write `final` only when verification finds nothing. Returns the
     sanitiser's notes. `secrets`: the forms of the redacted entities (`secrets.secret_forms`);
     `text_layer`: the OCR words of scanned pages, written back invisibly; `stages`: gets the seconds of
     "redacted" (burn-in and sanitising) and "verified"; `image_words`: the words of pages whose images
     OCR read (boxes widen only into free space; verification checks that each of these words that
-    holds a secret lies under a box); `page_words`: per page the boxes of the words read (burn-in
-    widens boxes up to them)."""
+    holds a secret lies under a box); `layouts`: per page the words and vertical rules read
+    (`model.PageLayout`: burn-in widens boxes up to them)."""
     with tempfile.TemporaryDirectory(prefix="woo-redact-") as work:
         burned = Path(work) / "burned.pdf"
         clean = Path(work) / "clean.pdf"
         prepared = Secrets(secrets)
         with timed(stages, "redacted"):
-            burn(src, burned, redactions, rules, password, text_layer, image_words, page_words)
+            burn(src, burned, redactions, rules, password, text_layer, image_words, layouts)
             safe_title = title if title and not prepared.any_loose(title) else None
             notes = sanitise(burned, clean, prepared, title=safe_title)
         start = time.perf_counter()

@@ -102,6 +102,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
     confidence: dict[int, float] = {}
     image_text: list[int] = []  # pages whose images (not the page itself) were read by OCR
     off_page: list[int] = []  # pages with words outside the crop box (read and redacted all the same)
+    rules_of: dict[int, list[tuple]] = {}  # per page its vertical rules
     # the words of our own box labels, white on black: not a fake redaction
     label_words = {w for g in rules.grounds.values() for w in g.label.split()} | set(rules.grounds)
     cache = None  # the document's OCR results of an earlier read, looked up at the first scanned page
@@ -116,7 +117,10 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         page = doc[pno]
         page_starts.append(pos)
         raw = page.get_text("words", flags=WORD_FLAGS, clip=EVERYWHERE, sort=False)
-        covered.extend((pno, r) for r in fake_redactions(page, raw, label_words))
+        drawings = page.get_cdrawings()  # MuPDF's own list: get_drawings makes objects of every point first
+        covered.extend((pno, r) for r in fake_redactions(page, raw, label_words, drawings))
+        if rules_here := vertical_rules(drawings):
+            rules_of[pno] = rules_here
         marked.extend((pno, r, note) for r, note in redaction_marks(page))
         if use_ocr and ocr.needs_ocr(page, raw):
             if cache is None:
@@ -168,6 +172,7 @@ def _read_open(path: Path, doc: pymupdf.Document, rules: Rules, use_ocr: bool = 
         covered=covered,
         marked=marked,
         off_page=off_page,
+        vertical_rules=rules_of,
     )
     document.fields = header_fields(document, rules)
     return document
@@ -214,11 +219,17 @@ def redaction_marks(page: pymupdf.Page) -> list[tuple[tuple, str]]:
     return out
 
 
-def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = frozenset()) -> list[tuple]:
+def vertical_rules(drawings: list[dict]) -> list[tuple]:
+    """The thin vertical lines among a page's drawings (`page.get_cdrawings()`): table cell borders."""
+    return [r for r in (tuple(d["rect"]) for d in drawings) if r[2] - r[0] < 3 and r[3] - r[1] > 4]
+
+
+def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = frozenset(),
+                    drawings: list[dict] | None = None) -> list[tuple]:
     """Words that are still in the text layer but cannot be seen: under a filled, opaque, dark rectangle
     or a dark picture (a black image pasted over the text), or drawn in about the dark shape's own
     colour. The classic failed redaction: copy-paste reveals what the black box hides. Returns the
-    boxes of those words.
+    boxes of those words. `drawings`: the page's `get_cdrawings()` when the caller has them.
 
     Whether a word can be seen is read from the rendered page: the area of a word under a dark shape
     is one even dark tone when the shape covers it or the text has its colour, and holds the light
@@ -227,7 +238,7 @@ def fake_redactions(page: pymupdf.Page, words: list, label_words: set[str] = fro
     if not words:
         return []
     shapes = []
-    for d in page.get_cdrawings():  # MuPDF's own list: get_drawings makes objects of every point first
+    for d in page.get_cdrawings() if drawings is None else drawings:
         fill = d.get("fill")
         if not fill or (d.get("fill_opacity") or 1) < 0.95 or sum(fill[:3]) > 3 * DARK:
             continue

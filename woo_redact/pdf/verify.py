@@ -188,13 +188,17 @@ def _only_labels(words: list, rects: list[Rect], labels: list[str]) -> bool:
     of anything else can lie under a box (a character under a box belongs to a word that reaches into
     it), and the characters need not be read one by one."""
     for line in _lines(words).values():
+        top, bottom = min(w[1] for w in line), max(w[3] for w in line)
+        near = [r for r in rects if top < r[3] - 0.5 and bottom > r[1] + 0.5]  # boxes the line reaches
+        if not near:
+            continue
         text, starts = "", []
         for w in line:
             starts.append(len(text) + (1 if text else 0))
             text += (" " if text else "") + w[4]
         covered = None
         for w, at in zip(line, starts):
-            if any(w[0] < r[2] - 0.5 and w[2] > r[0] + 0.5 and w[1] < r[3] - 0.5 and w[3] > r[1] + 0.5 for r in rects):
+            if any(w[0] < r[2] - 0.5 and w[2] > r[0] + 0.5 and w[1] < r[3] - 0.5 and w[3] > r[1] + 0.5 for r in near):
                 if covered is None:
                     covered = _label_chars(text, labels)
                 if not all(k in covered for k in range(at, at + len(w[4]))):

@@ -191,7 +191,8 @@ def apply(preview, out_dir, findings_path, rules_dir):
 def package(in_dir, out_dir, bundle_dir, base_url, as_zip, matter, zaaknummer, rules_dir, password):
     """Build the publication bundle of the batch IN_DIR → OUT: redacted documents meant for publication,
     inventaris.xlsx/.csv, DiWoo metadata, Woo-index sitemaps, text versions and a checked manifest."""
-    from .batch.run import check_folders, default_workers, run_batch
+    from .batch.inputs import check_folders
+    from .batch.run import default_workers, run_batch
 
     try:
         check_folders(in_dir, out_dir)
@@ -389,9 +390,8 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
     """Redact every document in IN_DIR into OUT_DIR (redacted/, preview/, findings/, woo-redact.sqlite).
 
     Running the same command again continues where an earlier run stopped."""
-    from .detect import names
-    from .batch.run import check_folders, default_workers, inputs, run_batch
-    from .detect.engine import get_engine
+    from .batch.inputs import check_folders
+    from .batch.readahead import ReadAhead
 
     try:
         check_folders(in_dir, out_dir)
@@ -400,6 +400,23 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
     except WooRedactError as e:
         _fail(e)
     rules = _rules(rules_dir)
+    # the PDFs are read beside the engine's loading (the imports below are most of it)
+    ahead = ReadAhead.start(in_dir, out_dir, rules, password) if executor == "local" and workers != 1 else None
+    try:
+        _batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_dir, base_url, as_zip, matter,
+               zaaknummer, rules, password, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_dir, base_url, as_zip, matter,
+           zaaknummer, rules, password, ahead) -> None:
+    from .detect import names
+    from .batch.inputs import inputs
+    from .batch.run import default_workers, run_batch
+    from .detect.engine import get_engine
+
     if executor == "dask" and not scheduler:
         click.echo("Error: --executor dask needs --scheduler tcp://HOST:PORT", err=True)
         sys.exit(int(ExitCode.bad_args))
@@ -413,6 +430,8 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
     if quiet:
         names.build_progress = None
     engine = get_engine(rules)
+    if ahead is not None:
+        ahead.stop()
     bar = None
     if chatty and sys.stderr.isatty():
         bar = click.progressbar(length=len(files), label="Redacting", file=sys.stderr, show_pos=True, show_eta=True)
@@ -437,7 +456,8 @@ def batch(in_dir, out_dir, workers, executor, scheduler, quiet, as_json, bundle_
 
     try:
         result = run_batch(in_dir, out_dir, rules, engine, password, on_result=report,
-                           workers=workers or default_workers(), scheduler=scheduler if executor == "dask" else None)
+                           workers=workers or default_workers(), scheduler=scheduler if executor == "dask" else None,
+                           read_ahead=ahead.folder if ahead is not None else None)
     except WooRedactError as e:
         _fail(e)
     except KeyboardInterrupt:

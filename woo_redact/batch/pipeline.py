@@ -25,6 +25,7 @@ from .overview import prepare_section, render_crops
 from ..pdf.ocr import available as ocr_missing
 from ..pdf.edges import trim_punctuation
 from ..pdf.read import open_pdf, read
+from .readahead import take
 from ..rules import Rules
 from ..decide.secrets import SecretForms, other_mentions, secret_forms
 
@@ -60,14 +61,15 @@ class Analysis:
 
 def analyse(path: Path, rules: Rules, engine: Engine | None = None, password: str | None = None,
             people: dict | None = None, jobs: int = 1, ocr_cache: Path | None = None,
-            stages: dict | None = None, yield_short: bool = False) -> Analysis:
+            stages: dict | None = None, yield_short: bool = False, read_ahead: Path | None = None) -> Analysis:
     """Read, detect and decide: the findings for one document, with their boxes. `jobs`: processes a
     long document's detection may use; `ocr_cache`: where OCR results of scans are kept; `stages`: gets
     the seconds of "read" and "detected" (detection and decision); `yield_short`: in a batch's pool
-    worker, give way to long documents when this one is too short to split (`yield_cpu`)."""
+    worker, give way to long documents when this one is too short to split (`yield_cpu`);
+    `read_ahead`: the folder where the batch read its PDFs while its engine loaded (`readahead`)."""
     engine = engine or get_engine(rules)
     with timed(stages, "read"):
-        document = read(path, rules, password, ocr_cache=ocr_cache, jobs=jobs)
+        document = take(read_ahead, path) or read(path, rules, password, ocr_cache=ocr_cache, jobs=jobs)
     if yield_short and document.page_count <= SPLIT_PAGES:
         yield_cpu()
     with timed(stages, "detected"):
@@ -133,7 +135,7 @@ def _review_material(path: Path, out_dir: Path, preview: Path, analysis: Analysi
 
 def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
             password: str | None = None, name: str | None = None, people: dict | None = None,
-            jobs: int = 1, yield_short: bool = False) -> DocResult:
+            jobs: int = 1, yield_short: bool = False, read_ahead: Path | None = None) -> DocResult:
     """Run one document through every stage and write its outputs under `out_dir`:
     redacted/<name>.pdf, preview/<name>.pdf and findings/<stem>.json."""
     path = Path(path)
@@ -142,7 +144,7 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
         name += ".pdf"
     result = DocResult(source=path, status="failed")
     with noise.captured() as said:  # a damaged file's dozens of library messages: one clause in its line
-        _process(path, out_dir, rules, engine, password, name, people, jobs, yield_short, result)
+        _process(path, out_dir, rules, engine, password, name, people, jobs, yield_short, read_ahead, result)
     note = noise.summary(said)
     if note and result.status == "ok":
         result.warnings.append(note)
@@ -152,10 +154,10 @@ def process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None = Non
 
 
 def _process(path: Path, out_dir: Path, rules: Rules, engine: Engine | None, password: str | None, name: str,
-             people: dict | None, jobs: int, yield_short: bool, result: DocResult) -> None:
+             people: dict | None, jobs: int, yield_short: bool, read_ahead: Path | None, result: DocResult) -> None:
     try:
         analysis = analyse(path, rules, engine, password, people, jobs=jobs, ocr_cache=out_dir / CACHE_DIR,
-                           stages=result.stages, yield_short=yield_short)
+                           stages=result.stages, yield_short=yield_short, read_ahead=read_ahead)
         digest = sha256_file(path)  # ties the preview and its findings to this exact original
         result.pages = analysis.document.page_count
         result.findings = analysis.findings

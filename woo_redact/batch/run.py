@@ -25,7 +25,8 @@ from ..pdf import ocr
 from .archive import MAX_DEPTH, is_zip, unpack
 from ..detect.engine import Engine, get_engine
 from .convert import convertible
-from ..errors import BadArguments, ExitCode, InputFileError, OutputWriteError, WooRedactError
+from .inputs import check_folders, inputs
+from ..errors import ExitCode, InputFileError, OutputWriteError, WooRedactError
 from ..files import STATE_FILE, atomic_path, converted_dir, reviewed_path, sha256_of
 from ..model import DocResult, Finding
 from .overview import write_overview
@@ -91,23 +92,6 @@ def worst_exit(codes: list[int | None]) -> ExitCode:
     if all(c == ExitCode.encrypted_pdf for c in codes):
         return ExitCode.encrypted_pdf
     return ExitCode.input_file
-
-
-def check_folders(in_dir: Path, out_dir: Path, what: str = "output folder") -> None:
-    """An output folder inside the input folder would be read as input by the next run (its outputs
-    redacted again, and again): refused."""
-    try:
-        inside = Path(out_dir).resolve().is_relative_to(Path(in_dir).resolve())
-    except OSError:
-        return
-    if inside:
-        raise BadArguments(f"the {what} {out_dir} is inside the input folder {in_dir}: choose one outside it")
-
-
-def inputs(in_dir: Path) -> list[Path]:
-    """The files of a batch, in a stable order: every regular file below `in_dir`, hidden files aside."""
-    return sorted(p for p in in_dir.rglob("*")
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(in_dir).parts))
 
 
 def output_name(in_dir: Path, path: Path) -> str:
@@ -260,9 +244,10 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None = None,
               password: str | None = None, on_result: Callable[[DocResult], None] | None = None,
-              workers: int = 1, scheduler: str | None = None) -> BatchResult:
+              workers: int = 1, scheduler: str | None = None, read_ahead: Path | None = None) -> BatchResult:
     """Process every input; a document that fails is recorded with its reason and the batch goes on.
-    `scheduler`: the address of a Dask scheduler to run the documents on instead of local workers."""
+    `scheduler`: the address of a Dask scheduler to run the documents on instead of local workers;
+    `read_ahead`: the folder of the documents read while the engine loaded (`readahead.ReadAhead`)."""
     check_folders(in_dir, out_dir)
     engine = engine or get_engine(rules)
     settle_gc()
@@ -274,7 +259,7 @@ def run_batch(in_dir: Path, out_dir: Path, rules: Rules, engine: Engine | None =
     people = load_people(out_dir)
     # a decision about a person changes what every document needs: it is part of the rules' checksum
     checksum = f"{rules.checksum}+{people_checksum(people)}" if people else rules.checksum
-    WORKER.update(rules=rules, engine=engine, people=people, jobs=workers)
+    WORKER.update(rules=rules, engine=engine, people=people, jobs=workers, read_ahead=read_ahead)
     remove_stale_temporaries(out_dir)
     batch = BatchResult()
     results: dict[Path, DocResult] = {}

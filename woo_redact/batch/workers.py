@@ -19,7 +19,7 @@ from ..files import converted_dir
 from ..model import DocResult
 from .pipeline import process
 
-WORKER: dict = {}  # rules, engine, people, jobs, pool
+WORKER: dict = {}  # rules, engine, people, jobs, pool, read_ahead
 
 
 def is_document(path: Path) -> bool:
@@ -60,7 +60,8 @@ def work(path: Path, out_dir: Path, name: str, password: str | None) -> tuple[Do
             made = convert(path, converted_dir(out_dir, name))
             pdf, attachments = made.pdf, made.attachments
         result = process(pdf, out_dir, rules, engine, password, name=name, people=WORKER["people"],
-                         jobs=WORKER.get("jobs", 1), yield_short=WORKER.get("pool", False))
+                         jobs=WORKER.get("jobs", 1), yield_short=WORKER.get("pool", False),
+                         read_ahead=WORKER.get("read_ahead") if pdf == path else None)
         if pdf != path:
             result.source, result.pdf, result.attachments = path, pdf, attachments
             if result.error:

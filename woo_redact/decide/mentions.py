@@ -56,13 +56,16 @@ def find_mentions(text: str, persons: Persons, public: set[str], addresses: list
                 # which a line may break), or an initial's dot
                 needle = (re.split(r"[\s-]", name.first[0])[0] if kind == "full name" else
                           "." if kind == "initials and surname" else "")
-                # ... and what it must have after: the comma of "Surname, I." and "Surname, First"
+                # ... and what it must have after: the comma of "Surname, I." and "Surname, First", right
+                # after a surname of one word, somewhere after the first word of a longer one
                 comma = kind.startswith("surname, ")
+                one_word = anchor == name.surname
                 for pos in index.get(anchor, ()):
                     if needle and text.find(needle, max(0, pos - 80), pos) < 0:
                         continue
                     end = min(len(text), pos + len(anchor) + 80)
-                    if comma and text.find(",", pos + len(anchor), end) < 0:
+                    if comma and (not text.startswith(",", pos + len(anchor)) if one_word else
+                                  text.find(",", pos + len(anchor), end) < 0):
                         continue
                     # the one match that covers the anchor: matches come in order and do not overlap
                     for m in rx.finditer(text, max(0, pos - 80), end):

@@ -248,6 +248,7 @@ def secret_forms(findings: Iterable[Finding], texts: dict[str, str] | None = Non
 
 
 _GAPS = re.compile(r"\s+")
+_LONG_GAPS = re.compile(r"\s{2,}")
 _BEFORE = re.compile(r"[\w@.]")  # a mention is not inside a word, an address or a domain
 _AFTER = re.compile(r"[\w@]")
 
@@ -266,30 +267,20 @@ def other_mentions(doc_name: str, text: str, findings: list[Finding], forms: Sec
         for variant in {low, low.replace("-", "- ")}:
             automaton.add_word(variant, (len(variant), key))
     automaton.make_automaton()
-    # the text with every run of whitespace as one space, in lower case; `marks` says where each piece
-    # of it (a run of other characters, or one space for a run of whitespace) stood in the original
-    pieces: list[str] = []
-    marks: list[tuple[int, int]] = []
-    n = last = 0
-    for m in _GAPS.finditer(text):
-        for piece, at in ((text[last:m.start()], last), (" ", m.start())):
-            if piece:
-                marks.append((n, at))
-                pieces.append(piece)
-                n += len(piece)
-        last = m.end()
-    if last < len(text):
-        marks.append((n, last))
-        pieces.append(text[last:])
-    norm = "".join(pieces)
+    # the text with every run of whitespace as one space, in lower case; a run of two characters or
+    # more shifts what follows: `shifts` says, from which place of the new text on, by how much
+    norm = _GAPS.sub(" ", text)
     low = norm.lower()
     if len(low) != len(norm):  # a letter whose lower case is longer ("İ"): each stays in its place
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in norm)
-    starts = [mark[0] for mark in marks]
+    after: list[int] = [0]
+    shifts: list[int] = [0]
+    for m in _LONG_GAPS.finditer(text):
+        after.append(m.start() - shifts[-1] + 1)
+        shifts.append(shifts[-1] + m.end() - m.start() - 1)
 
     def original(i: int) -> int:
-        begin, at = marks[bisect.bisect_right(starts, i) - 1]
-        return at + (i - begin)
+        return i + shifts[bisect.bisect_right(after, i) - 1]
 
     taken = sorted((f.start, f.end) for f in findings)
     taken_starts = [t[0] for t in taken]

@@ -23,9 +23,9 @@ def _samples(folder):
     return sorted(folder.glob("*.pdf"))
 
 
-def _read_ahead(src, out, rules):
+def _read_ahead(src, out, rules, **options):
     """Read every PDF of `src` ahead (within a minute)."""
-    ahead = ReadAhead.start(src, out, rules)
+    ahead = ReadAhead.start(src, out, rules, **options)
     assert ahead is not None  # two cores or more, with fork: the machines the tests run on
     deadline = time.time() + 60
     while not ahead.finished() and time.time() < deadline:
@@ -72,6 +72,16 @@ def test_a_damaged_file_is_left_to_its_worker(tmp_path, rules):
     try:
         assert take(ahead.folder, broken) is None
         assert all(take(ahead.folder, p) is not None for p in files)
+    finally:
+        ahead.close()
+
+
+def test_reading_ahead_stops_at_its_page_budget(tmp_path, rules):
+    files = _samples(tmp_path / "in")
+    largest = max(files, key=lambda p: p.stat().st_size)
+    ahead = _read_ahead(tmp_path / "in", tmp_path / "out", rules, max_pages=1)
+    try:
+        assert [p.name for p in files if take(ahead.folder, p) is not None] == [largest.name]
     finally:
         ahead.close()
 

@@ -28,6 +28,9 @@ from .inputs import inputs
 
 
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
+# at most this many pages are read ahead (some 40 kB each on disk): the engine's first load on a new
+# machine builds deduce's lists for a minute and more, and a large batch must not fill the disk meanwhile
+MAX_PAGES = 2000
 
 
 def _key(path: Path) -> str | None:
@@ -51,7 +54,8 @@ def _pdfs(in_dir: Path) -> list[Path]:
     return [p for _, p in sorted(found, key=lambda t: -t[0])]
 
 
-def _read_all(files: list[Path], folder: Path, rules: Rules, password: str | None, out_dir: Path) -> None:
+def _read_all(files: list[Path], folder: Path, rules: Rules, password: str | None, out_dir: Path,
+              max_pages: int) -> None:
     """The reader process: each file read and kept, until it is stopped (its OCR with it). It starts
     with SIGINT and SIGTERM blocked (`ReadAhead.start`): the batch's own handlers, which it inherits,
     would otherwise run the batch's code on in this copy of it."""
@@ -62,7 +66,10 @@ def _read_all(files: list[Path], folder: Path, rules: Rules, password: str | Non
     except OSError:
         pass
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+    pages = 0
     for path in files:
+        if pages >= max_pages:
+            return
         key = _key(path)
         if key is None:
             continue
@@ -73,6 +80,7 @@ def _read_all(files: list[Path], folder: Path, rules: Rules, password: str | Non
             continue
         if said:
             continue
+        pages += document.page_count
         tmp = folder / f".{key}.tmp"
         with open(tmp, "wb") as fh:
             pickle.dump(document, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -103,8 +111,10 @@ class ReadAhead:
         self._process = process
 
     @classmethod
-    def start(cls, in_dir: Path, out_dir: Path, rules: Rules, password: str | None = None) -> ReadAhead | None:
-        """Start reading the PDFs of `in_dir`; None where it cannot help: one core, or no fork."""
+    def start(cls, in_dir: Path, out_dir: Path, rules: Rules, password: str | None = None,
+              max_pages: int = MAX_PAGES) -> ReadAhead | None:
+        """Start reading the PDFs of `in_dir` (up to `max_pages` pages); None where it cannot help: one
+        core, or no fork."""
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return None
@@ -113,7 +123,7 @@ class ReadAhead:
             return None
         folder = Path(tempfile.mkdtemp(prefix="woo-redact-read-"))
         process = multiprocessing.get_context("fork").Process(
-            target=_read_all, args=(files, folder, rules, password, Path(out_dir)), daemon=True)
+            target=_read_all, args=(files, folder, rules, password, Path(out_dir), max_pages), daemon=True)
         # no signal reaches the copy before it has its own handlers: the batch's (SIGTERM stops like
         # Ctrl-C) would raise there, between the fork and multiprocessing's guard, and the copy would go
         # on as a second batch (a stop comes at once when the engine was loaded already)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .diwoo import validate
+from .diwoo import safe_parser, validate
 from ..files import sha256_file
 from .folders import relative_files
 from .inventory import COLUMNS
@@ -110,7 +110,7 @@ def _check_harvest(root: Path, base: str | None, published: dict[str, str], prob
         for err in validate("siteindex", root / rel):
             problems.append(f"{rel}: invalid sitemap index: {err}")
         try:
-            index = etree.parse(str(root / rel), etree.XMLParser(no_network=True, resolve_entities=False))
+            index = etree.parse(str(root / rel), safe_parser())
         except etree.XMLSyntaxError:
             continue
         for loc in index.iterfind(f"{S}sitemap/{S}loc"):
@@ -123,7 +123,7 @@ def _check_harvest(root: Path, base: str | None, published: dict[str, str], prob
             for err in validate("sitemap", root / srel):
                 problems.append(f"{srel}: invalid sitemap: {err}")
             try:
-                urlset = etree.parse(str(root / srel), etree.XMLParser(no_network=True, resolve_entities=False))
+                urlset = etree.parse(str(root / srel), safe_parser())
             except etree.XMLSyntaxError:
                 continue
             urls = urlset.findall(f"{S}url")

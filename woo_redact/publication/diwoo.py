@@ -92,8 +92,13 @@ class _Resolver(etree.Resolver):
         return None
 
 
+def safe_parser() -> etree.XMLParser:
+    """A parser for the bundle's XML that fetches nothing from the network and expands no entities."""
+    return etree.XMLParser(no_network=True, resolve_entities=False)
+
+
 def _schema_parser() -> etree.XMLParser:
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser = safe_parser()
     parser.resolvers.add(_Resolver())
     return parser
 
@@ -116,7 +121,7 @@ def schema(kind: str) -> etree.XMLSchema:
 def validate(kind: str, path_or_bytes: Path | bytes) -> list[str]:
     """Schema errors of one file (empty when valid), each as "line N: message"."""
     try:
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        parser = safe_parser()
         doc = (etree.fromstring(path_or_bytes, parser).getroottree() if isinstance(path_or_bytes, bytes)
                else etree.parse(str(path_or_bytes), parser))
     except etree.XMLSyntaxError as e:
